@@ -1,0 +1,73 @@
+# make        fetch the base, apply patches/, build, boot, run the series' tests
+# make check  the full gate (what .ci/run calls)
+# See README.md for the options.
+
+SHELL := /bin/bash
+.NOTPARALLEL:
+.DEFAULT_GOAL := all
+
+TESTS ?= tests/series.list
+TIMEOUT ?= 120
+SUITE_TIMEOUT ?= 120
+export KERNEL_SRC JOBS
+
+S := scripts
+STAGE := $(S)/stage.sh
+OUTDIR := build/$(if $(KERNEL_SRC),ext/)out
+RES := $(OUTDIR)/results
+
+.PHONY: all check build test suite deps base tree kernel selftests initramfs \
+	checkpatch bisect sparse shellcheck export vm clean
+
+all:
+	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
+	$(STAGE) --print; exit $$rc
+
+check:
+	@$(STAGE) --reset; rc=0; \
+	$(MAKE) -s --no-print-directory shellcheck build checkpatch test bisect sparse suite || rc=$$?; \
+	$(STAGE) --print; exit $$rc
+
+build: deps base tree kernel selftests initramfs
+
+deps:
+	@$(STAGE) deps $(S)/deps.sh
+base:
+	@$(STAGE) base $(S)/fetch-base.sh
+tree:
+	@$(STAGE) tree $(S)/tree.sh
+kernel:
+	@$(STAGE) kernel $(S)/kernel.sh
+selftests:
+	@$(STAGE) selftests $(S)/selftests.sh
+initramfs:
+	@$(STAGE) initramfs $(S)/initramfs.sh
+
+test:
+	@$(STAGE) test $(S)/run-vm.sh $(TESTS) $(RES)/series $(TIMEOUT)
+	@$(S)/report.sh $(RES)/series
+
+# The whole upstream x86 suite, judged against tests/upstream.expect.
+suite:
+	@mkdir -p $(RES)
+	@awk 'NR == FNR { if ($$2 == "exclude") ex[$$1]; next } !($$1 in ex)' \
+		tests/upstream.expect $(OUTDIR)/kselftest/all-tests >$(RES)/suite.list
+	@$(STAGE) suite $(S)/run-vm.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
+	@$(S)/report.sh $(RES)/suite tests/upstream.expect
+
+checkpatch:
+	@$(STAGE) checkpatch $(S)/checkpatch.sh
+bisect:
+	@$(STAGE) bisect $(S)/bisect.sh
+sparse:
+	@$(STAGE) sparse $(S)/sparse.sh
+shellcheck:
+	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init .ci/run
+
+export:
+	@$(S)/export.sh
+vm:
+	@$(S)/vm.sh
+
+clean:
+	rm -rf build/out build/ext build/bisect build/bisect-out

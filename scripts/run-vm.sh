@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Boot the test kernel in QEMU (TCG, -cpu max) and run the selftests named
+# in LIST, each with a timeout.  Writes RESDIR/console.log and
+# RESDIR/results.tsv (test, rc, seconds; rc "crash" when the VM died first).
+# Usage: run-vm.sh LIST RESDIR [TIMEOUT]
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+list=$1 res=$2 timeout=${3:-120}
+KST=$OUT/kselftest
+[ -f "$OUT/initramfs.cpio" ] || die "no initramfs: run 'make' first"
+mkdir -p "$res"
+rm -f "$res"/*
+
+grep -v '^[[:space:]]*\(#\|$\)' "$list" | awk '{ print $1 }' >"$res/tests.list"
+while read -r t; do
+	grep -qxF "$t" "$KST/all-tests" || die "$t (from ${list#"$TOP"/}) is not a built KVM selftest"
+done <"$res/tests.list"
+n=$(wc -l <"$res/tests.list")
+
+# A small second archive with the run's parameters, appended to the big one.
+conf=$res/conf
+mkdir -p "$conf/run"
+cp "$res/tests.list" "$conf/run/tests.list"
+echo "KVMT_TIMEOUT=$timeout" >"$conf/run/run.conf"
+(cd "$conf" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$res/conf.cpio"
+cat "$OUT/initramfs.cpio" "$res/conf.cpio" >"$res/initramfs.cpio"
+rm -rf "$conf" "$res/conf.cpio"
+
+limit=$((n * (timeout + 5) + 120))
+info "vm: running $n tests (timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
+set +e
+timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4G \
+	-nographic -no-reboot -kernel "$OUT/arch/x86/boot/bzImage" -initrd "$res/initramfs.cpio" \
+	-append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" </dev/null 2>&1 |
+	tr -d '\r' | tee "$res/console.log" |
+	awk '/^@@KVMT-RESULT/ { printf "    %-45s rc=%-4s %6ss\n", $2, $3, $4; fflush() }'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+rm -f "$res/initramfs.cpio"
+echo "$qemu_rc" >"$res/qemu-rc"
+
+awk -v list="$res/tests.list" '
+	BEGIN { while ((getline t < list) > 0) order[++n] = t }
+	/^@@KVMT-START / { started[$2] = 1 }
+	/^@@KVMT-RESULT / { rc[$2] = $3; secs[$2] = $4 }
+	END {
+		for (i = 1; i <= n; i++) {
+			t = order[i]
+			if (t in rc) print t "\t" rc[t] "\t" secs[t]
+			else print t "\t" (t in started ? "crash" : "notrun") "\t-"
+		}
+	}' "$res/console.log" >"$res/results.tsv"

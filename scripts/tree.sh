@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Make $LINUX a git tree whose first commit is the base (tag "base") with
+# the branch "series" holding patches/*.patch applied by git am.
+#
+# With KERNEL_SRC set, the series is applied instead in a detached worktree
+# of that repository at its HEAD; none of its branches is touched.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+mapfile -t PATCHES < <(find "$TOP/patches" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-*' | sort)
+
+patch_ids() {
+	git patch-id --stable | awk '{ print $1 }' | sort
+}
+
+apply_series() {
+	local p
+	for p in "${PATCHES[@]}"; do
+		if ! git -C "$1" am -q --keep-cr "$p"; then
+			git -C "$1" am --show-current-patch=diff >/dev/null 2>&1 || true
+			die "patch does not apply: ${p#"$TOP"/}
+       the tree is left for inspection in $1 (git -C $1 am --abort to drop it)"
+		fi
+	done
+}
+
+if [ -n "${KERNEL_SRC:-}" ]; then
+	git -C "$KERNEL_SRC" rev-parse --git-dir >/dev/null 2>&1 ||
+		die "KERNEL_SRC=$KERNEL_SRC is not a git repository"
+	if [ -d "$LINUX" ]; then
+		git -C "$KERNEL_SRC" worktree remove --force "$LINUX" 2>/dev/null || rm -rf "$LINUX"
+		git -C "$KERNEL_SRC" worktree prune
+	fi
+	mkdir -p "$BUILD/ext"
+	git -C "$KERNEL_SRC" config user.email >/dev/null ||
+		export GIT_COMMITTER_NAME="KVM series harness" GIT_COMMITTER_EMAIL=harness@localhost
+	info "tree: detached worktree of $KERNEL_SRC at $(git -C "$KERNEL_SRC" rev-parse --short HEAD) in $LINUX"
+	git -C "$KERNEL_SRC" worktree add -q --detach "$LINUX" HEAD
+	git -C "$LINUX" rev-parse HEAD >"$BUILD/ext/base-commit"
+	apply_series "$LINUX"
+	exit 0
+fi
+
+if [ ! -d "$LINUX/.git" ]; then
+	info "tree: unpacking the base into $LINUX"
+	rm -rf "$LINUX.tmp"
+	mkdir -p "$LINUX.tmp"
+	tar -C "$LINUX.tmp" --strip-components=1 -xf "$BUILD/dl/linux-source.tar.xz"
+	version=$(cat "$BUILD/dl/base-version")
+	git -C "$LINUX.tmp" init -q -b series
+	git -C "$LINUX.tmp" config user.name "${GIT_AUTHOR_NAME:-KVM series harness}"
+	git -C "$LINUX.tmp" config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
+	# Debian's top-level .gitignore ignores everything: force the add.
+	git -C "$LINUX.tmp" add -f -A
+	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+		git -C "$LINUX.tmp" commit -q -m "Linux base: Debian linux-source-7.3 $version"
+	git -C "$LINUX.tmp" tag base
+	mv "$LINUX.tmp" "$LINUX"
+fi
+
+cd "$LINUX" || exit
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+	die "$LINUX has uncommitted changes: commit them on the series branch and run 'make export', or discard them"
+[ "$(git rev-parse --abbrev-ref HEAD)" = series ] ||
+	die "$LINUX is not on the series branch (git -C $LINUX checkout series, or git am --abort if a patch failed)"
+
+# The patch-ids of what was last applied or exported tell a branch that
+# holds unexported work from one that patches/ has moved away from.
+stamp=$(git rev-parse --git-dir)/series-ids
+want=$(for p in "${PATCHES[@]}"; do patch_ids <"$p"; done | sort)
+have=$(git log --reverse -p --format='commit %H' "$BASE..$TIP" | patch_ids)
+last=$(cat "$stamp" 2>/dev/null || echo none)
+
+if [ "$have" = "$want" ]; then
+	info "tree: series branch matches patches/ (${#PATCHES[@]} patches)"
+elif [ "$have" = "$last" ] || { [ "$last" = none ] && [ -z "$have" ]; }; then
+	info "tree: applying ${#PATCHES[@]} patches from patches/"
+	git checkout -q -B series base
+	apply_series "$LINUX"
+elif [ "$want" = "$last" ]; then
+	info "tree: the series branch has commits that are not exported yet; testing the branch (run 'make export')"
+	exit 0
+else
+	die "both the series branch in $LINUX and patches/ changed since the last apply/export.
+       Keep the branch: make export.  Keep patches/: git -C $LINUX checkout -B series base"
+fi
+printf '%s\n' "$want" >"$stamp"

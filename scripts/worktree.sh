@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# A second, detached worktree of $LINUX with its own output directory, for
+# building single commits (bisect.sh, sparse.sh) without disturbing the
+# main tree and build.  Sourced.
+
+WT=$LINUX-wt
+WT_OUT=$OUT-wt
+[ -f "$OUT/.config" ] || die "no $OUT/.config: run 'make kernel' first"
+if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
+	rm -rf "$WT"
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -q --detach "$WT" "$BASE"
+fi
+mkdir -p "$WT_OUT"
+
+wt_checkout() {
+	git -C "$WT" checkout -q --detach "$1"
+	cp "$OUT/.config" "$WT_OUT/.config"
+	make -C "$WT" O="$WT_OUT" -s olddefconfig >/dev/null
+}
+
+wt_make() {
+	CCACHE_BASEDIR=$TOP make -C "$WT" O="$WT_OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
