@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # checkpatch --strict on every patch: no ERROR, and every WARNING or CHECK
-# must be listed with its reason in tests/checkpatch.allow.
+# must be listed with its reason in tests/checkpatch.allow.  Debian's python3
+# runs spdxcheck.py, so that it finds python3-ply and python3-git.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,7 @@ for p in "${PATCHES[@]}"; do
 		fi
 		bad=1
 		echo "  $name: ${line#*: }"
-	done < <(cd "$LINUX" || exit; scripts/checkpatch.pl --strict --terse --show-types --no-summary "$p"; true)
+	done < <(cd "$LINUX" || exit; PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --terse --show-types --no-summary "$p"; true)
 done
 [ "$bad" = 0 ] || die "checkpatch: fix the patches above, or list a warning in tests/checkpatch.allow as 'PATCH TYPE reason'"
 info "checkpatch: ${#PATCHES[@]} patches clean"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
-      python3 git qemu-system-x86 busybox-static sparse ccache shellcheck)
+      python3 python3-ply python3-git git qemu-system-x86 busybox-static sparse ccache shellcheck)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -33,7 +33,7 @@ set +e
 timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4G \
 	-nographic -no-reboot -kernel "$OUT/arch/x86/boot/bzImage" -initrd "$res/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" </dev/null 2>&1 |
-	tr -d '\r' | tee "$res/console.log" |
+	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
 	awk '/^@@KVMT-RESULT/ { printf "    %-45s rc=%-4s %6ss\n", $2, $3, $4; fflush() }'
 qemu_rc=${PIPESTATUS[0]}
 set -e

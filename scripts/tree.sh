@@ -48,10 +48,13 @@ if [ ! -d "$LINUX/.git" ]; then
 	tar -C "$LINUX.tmp" --strip-components=1 -xf "$BUILD/dl/linux-source.tar.xz"
 	version=$(cat "$BUILD/dl/base-version")
 	git -C "$LINUX.tmp" init -q -b series
-	git -C "$LINUX.tmp" config user.name "${GIT_AUTHOR_NAME:-KVM series harness}"
-	git -C "$LINUX.tmp" config user.email "${GIT_AUTHOR_EMAIL:-harness@localhost}"
+	git -C "$LINUX.tmp" config user.name "KVM series harness"
+	git -C "$LINUX.tmp" config user.email harness@localhost
 	# Debian's top-level .gitignore ignores everything: force the add.
 	git -C "$LINUX.tmp" add -f -A
+	# A fixed identity and date make the base commit the same everywhere.
+	GIT_AUTHOR_NAME="KVM series harness" GIT_AUTHOR_EMAIL=harness@localhost \
+	GIT_COMMITTER_NAME="KVM series harness" GIT_COMMITTER_EMAIL=harness@localhost \
 	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
 		git -C "$LINUX.tmp" commit -q -m "Linux base: Debian linux-source-7.3 $version"
 	git -C "$LINUX.tmp" tag base
