@@ -11,7 +11,9 @@ mapfile -t PATCHES < <(find "$TOP/patches" -maxdepth 1 -name '[0-9]*.patch' ! -n
 
 bad=0
 for p in "${PATCHES[@]}"; do
+	# The allow-list names patches without their number: "NNNN-".
 	name=$(basename "$p")
+	name=${name#[0-9][0-9][0-9][0-9]-}
 	# --terse lines look like "FILE:LINE: LEVEL:TYPE: message".
 	while IFS= read -r line; do
 		level=$(sed -E 's/^[^ ]*: (ERROR|WARNING|CHECK):.*/\1/' <<<"$line")
