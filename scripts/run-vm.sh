@@ -30,7 +30,7 @@ rm -rf "$conf" "$res/conf.cpio"
 limit=$((n * (timeout + 5) + 120))
 info "vm: running $n tests (timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
 set +e
-timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4G \
+timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
 	-nographic -no-reboot -kernel "$OUT/arch/x86/boot/bzImage" -initrd "$res/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" </dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
