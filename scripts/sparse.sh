@@ -8,11 +8,16 @@
 . "$TOP/scripts/worktree.sh"
 
 DIRS=(arch/x86/kvm/ arch/x86/kernel/fpu/)
+CHECK=$("$TOP/scripts/fetch-sparse.sh")
 
 sparse_at() { # commit -> normalized warnings on stdout
+	local log=$WT_OUT/sparse.log
+
 	wt_checkout "$1"
-	wt_make C=2 "${DIRS[@]}" 2>&1 >/dev/null |
-		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' |
+	wt_make C=2 CHECK="$CHECK" "${DIRS[@]}" >"$log" 2>&1 || { tail -n 30 "$log" >&2; return 1; }
+	# kbuild quietly skips a checker it finds unusable: insist on seeing it run.
+	grep -q '^  CHECK ' "$log" || die "sparse did not run (see $log)"
+	{ grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" || true; } |
 		sed -E 's/:[0-9]+:[0-9]+: /: /' | LC_ALL=C sort
 }
 
