@@ -14,14 +14,13 @@ patch_ids() {
 }
 
 apply_series() {
-	local p
-	for p in "${PATCHES[@]}"; do
-		if ! git -C "$1" am -q --keep-cr "$p"; then
-			git -C "$1" am --show-current-patch=diff >/dev/null 2>&1 || true
-			die "patch does not apply: ${p#"$TOP"/}
-       the tree is left for inspection in $1 (git -C $1 am --abort to drop it)"
-		fi
-	done
+	local next
+
+	[ "${#PATCHES[@]}" != 0 ] || return 0
+	git -C "$1" am -q --keep-cr "${PATCHES[@]}" && return 0
+	next=$(cat "$(git -C "$1" rev-parse --absolute-git-dir)/rebase-apply/next" 2>/dev/null || echo 0)
+	die "patch does not apply: ${PATCHES[next - 1]#"$TOP"/}
+       the tree is left for inspection in $1 (git -C $1 am --abort to drop the series)"
 }
 
 if [ -n "${KERNEL_SRC:-}" ]; then
@@ -62,6 +61,9 @@ if [ ! -d "$LINUX/.git" ]; then
 fi
 
 cd "$LINUX" || exit
+[ ! -d "$(git rev-parse --git-path rebase-apply)" ] ||
+	die "a 'git am' of the series stopped in $LINUX: fix the patch and 'git am --continue',
+       or 'git -C $LINUX am --abort' and correct it in patches/"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
 	die "$LINUX has uncommitted changes: commit them on the series branch and run 'make export', or discard them"
 [ "$(git rev-parse --abbrev-ref HEAD)" = series ] ||
@@ -76,7 +78,8 @@ last=$(cat "$stamp" 2>/dev/null || echo none)
 
 if [ "$have" = "$want" ]; then
 	info "tree: series branch matches patches/ (${#PATCHES[@]} patches)"
-elif [ "$have" = "$last" ] || { [ "$last" = none ] && [ -z "$have" ]; }; then
+elif [ "$have" = "$last" ] || [ "$last" = none ]; then
+	# Untouched since the last apply, or no apply ever completed.
 	info "tree: applying ${#PATCHES[@]} patches from patches/"
 	git checkout -q -B series base
 	apply_series "$LINUX"
