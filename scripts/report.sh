@@ -87,5 +87,5 @@ if grep -q '^@@KVMT-ERROR' "$res/console.log"; then
 fi
 
 [ "$xfail" = 0 ] || echo "expected failures, each with its reason in ${expect#"$TOP"/}: $xfail"
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$BUILD/summary"
 exit "$bad"

@@ -6,10 +6,12 @@
 
 mkdir -p "$BUILD"
 case $1 in
---reset) : >"$BUILD/timings"; exit 0 ;;
+--reset) : >"$BUILD/timings"; rm -f "$BUILD/summary"; exit 0 ;;
 --print)
 	echo "Wall time per stage:"
 	awk '{ printf "    %-14s %5d s\n", $1, $2; s += $2 } END { printf "    %-14s %5d s\n", "total", s }' "$BUILD/timings"
+	# The last test summary once more, as the closing line.
+	[ ! -f "$BUILD/summary" ] || cat "$BUILD/summary"
 	exit 0 ;;
 esac
 
