@@ -19,6 +19,8 @@ wt_checkout() {
 	make -C "$WT" O="$WT_OUT" -s olddefconfig >/dev/null
 }
 
+# Not silenced by the caller's "make -s": sparse.sh reads kbuild's CHECK lines.
 wt_make() {
-	CCACHE_BASEDIR=$TOP make -C "$WT" O="$WT_OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	MAKEFLAGS='' MAKELEVEL='' CCACHE_BASEDIR=$TOP \
+		make -C "$WT" O="$WT_OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
