@@ -17,7 +17,7 @@ OUTDIR := build/$(if $(KERNEL_SRC),ext/)out
 RES := $(OUTDIR)/results
 
 .PHONY: all check build test suite deps base tree kernel selftests initramfs \
-	checkpatch bisect sparse shellcheck export vm clean
+	audit checkpatch bisect sparse shellcheck export vm clean
 
 all:
 	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
@@ -25,7 +25,7 @@ all:
 
 check:
 	@$(STAGE) --reset; rc=0; \
-	$(MAKE) -s --no-print-directory shellcheck build checkpatch test bisect sparse suite || rc=$$?; \
+	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test bisect sparse suite || rc=$$?; \
 	$(STAGE) --print; exit $$rc
 
 build: deps base tree kernel selftests initramfs
@@ -55,6 +55,9 @@ suite:
 	@$(STAGE) suite $(S)/run-vm.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
 	@$(S)/report.sh $(RES)/suite tests/upstream.expect
 
+# Every vCPU ioctl classified by the protected-state selftest.
+audit:
+	@$(STAGE) audit $(S)/ioctl-audit.sh
 checkpatch:
 	@$(STAGE) checkpatch $(S)/checkpatch.sh
 bisect:
