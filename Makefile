@@ -9,6 +9,7 @@ SHELL := /bin/bash
 TESTS ?= tests/series.list
 TIMEOUT ?= 120
 SUITE_TIMEOUT ?= 120
+QEMU_TIMEOUT ?= 300
 export KERNEL_SRC JOBS
 
 S := scripts
@@ -16,8 +17,8 @@ STAGE := $(S)/stage.sh
 OUTDIR := build/$(if $(KERNEL_SRC),ext/)out
 RES := $(OUTDIR)/results
 
-.PHONY: all check build test suite deps base tree kernel selftests initramfs \
-	audit checkpatch bisect sparse shellcheck export vm clean
+.PHONY: all check build test suite qemu-test deps base tree kernel selftests \
+	initramfs audit checkpatch bisect sparse shellcheck export vm clean
 
 all:
 	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
@@ -25,7 +26,7 @@ all:
 
 check:
 	@$(STAGE) --reset; rc=0; \
-	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test bisect sparse suite || rc=$$?; \
+	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test qemu-test bisect sparse suite || rc=$$?; \
 	$(STAGE) --print; exit $$rc
 
 build: deps base tree kernel selftests initramfs
@@ -55,6 +56,15 @@ suite:
 	@$(STAGE) suite $(S)/run-vm.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
 	@$(S)/report.sh $(RES)/suite tests/upstream.expect
 
+# Debian's QEMU as a client of the kernel under test, inside the test VM,
+# which QEMU 10.0 emulates here (see scripts/fetch-qemu.sh).
+qemu-test:
+	@$(STAGE) qemu-fetch $(S)/fetch-qemu.sh
+	@$(STAGE) qemu-pack $(S)/qemu-initramfs.sh
+	@KVMT_QEMU=$(CURDIR)/build/tools/qemu-system-x86_64 $(STAGE) qemu-test \
+		$(S)/run-vm.sh tests/qemu.list $(RES)/qemu $(QEMU_TIMEOUT) $(OUTDIR)/qemu-test.cpio
+	@$(S)/report.sh $(RES)/qemu
+
 # Every vCPU ioctl classified by the protected-state selftest.
 audit:
 	@$(STAGE) audit $(S)/ioctl-audit.sh
@@ -65,7 +75,8 @@ bisect:
 sparse:
 	@$(STAGE) sparse $(S)/sparse.sh
 shellcheck:
-	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init .ci/run
+	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init tests/qemu/case.sh \
+		tests/qemu/inner-init .ci/run
 
 export:
 	@$(S)/export.sh

@@ -19,19 +19,10 @@ if [ -f "$TARBALL" ] && [ -f "$DL/base-version" ]; then
 	exit 0
 fi
 
-# A private apt state, so that the machine's own apt configuration and
-# package lists stay untouched.
+info "base: updating a private apt index for trixie-backports"
 APT=$BUILD/apt
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-[ -n "$uri" ] || die "cannot read the Debian archive URI from /etc/apt/sources.list.d/debian.sources; put the base tarball at $TARBALL and its version in $DL/base-version"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie-backports main" >"$APT/sources.list"
-aptopts=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
-	 -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache")
-
-info "base: updating the private apt index for trixie-backports"
-apt-get "${aptopts[@]}" update >"$APT/update.log" 2>&1 ||
-	die "apt-get update for trixie-backports failed, see $APT/update.log"
+apt_private "$APT" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] @URI@ trixie-backports main" ||
+	die "no package index; put the base tarball at $TARBALL and its version in $DL/base-version by hand"
 
 versions=$(apt-cache "${aptopts[@]}" madison "$PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
 if printf '%s\n' "$versions" | grep -qxF "$PIN_VERSION"; then

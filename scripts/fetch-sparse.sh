@@ -20,14 +20,9 @@ fi
 
 info "sparse: the system's sparse is too old for this kernel; building Debian's sid source package"
 APT=$BUILD/apt-src
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$BUILD/tools"
-uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-[ -n "$uri" ] || die "cannot read the Debian archive URI from /etc/apt/sources.list.d/debian.sources"
-echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" >"$APT/sources.list"
-aptopts=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/dev/null
-	 -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache")
-apt-get "${aptopts[@]}" update >"$APT/update.log" 2>&1 ||
-	die "apt-get update for sid sources failed, see $APT/update.log"
+mkdir -p "$BUILD/tools"
+apt_private "$APT" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] @URI@ sid main" ||
+	die "cannot reach Debian's sid sources to build sparse"
 rm -rf "$APT/src"
 mkdir -p "$APT/src"
 (cd "$APT/src" && apt-get "${aptopts[@]}" source --download-only sparse >"$APT/source.log" 2>&1) ||

@@ -29,3 +29,23 @@ die() {
 info() {
 	printf '==> %s\n' "$*" >&2
 }
+
+# apt_private DIR LINE: a private apt state in DIR whose only source is the
+# sources.list LINE (its archive URI taken from the machine's configuration),
+# updated; sets aptopts for apt-get and apt-cache.  The machine's own apt
+# configuration and package lists stay untouched.  Fails with a message.
+apt_private() {
+	local dir=$1 line=$2 uri
+	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	if [ -z "$uri" ]; then
+		printf 'error: cannot read the Debian archive URI from /etc/apt/sources.list.d/debian.sources\n' >&2
+		return 1
+	fi
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "${line/@URI@/$uri}" >"$dir/sources.list"
+	aptopts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		 -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
+	apt-get "${aptopts[@]}" update >"$dir/update.log" 2>&1 && return
+	printf 'error: apt-get update failed, see %s\n' "$dir/update.log" >&2
+	return 1
+}

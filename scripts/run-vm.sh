@@ -2,20 +2,25 @@
 # Boot the test kernel in QEMU (TCG, -cpu max) and run the selftests named
 # in LIST, each with a timeout.  Writes RESDIR/console.log and
 # RESDIR/results.tsv (test, rc, seconds; rc "crash" when the VM died first).
-# Usage: run-vm.sh LIST RESDIR [TIMEOUT]
+# EXTRA is a cpio archive appended to the initramfs; the programs it puts
+# under /kvm may be named in LIST too.  KVMT_QEMU names the QEMU to use.
+# Usage: run-vm.sh LIST RESDIR [TIMEOUT [EXTRA]]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-list=$1 res=$2 timeout=${3:-120}
+list=$1 res=$2 timeout=${3:-120} extra=${4:-}
 KST=$OUT/kselftest
 [ -f "$OUT/initramfs.cpio" ] || die "no initramfs: run 'make' first"
 mkdir -p "$res"
 rm -f "$res"/*
 
 grep -v '^[[:space:]]*\(#\|$\)' "$list" | awk '{ print $1 }' >"$res/tests.list"
+cp "$KST/all-tests" "$res/known"
+[ -z "$extra" ] || cpio -it --quiet <"$extra" | sed -n 's|^\(\./\)\{0,1\}kvm/||p' >>"$res/known"
 while read -r t; do
-	grep -qxF "$t" "$KST/all-tests" || die "$t (from ${list#"$TOP"/}) is not a built KVM selftest"
+	grep -qxF "$t" "$res/known" || die "$t (from ${list#"$TOP"/}) is not a built KVM selftest"
 done <"$res/tests.list"
+rm "$res/known"
 n=$(wc -l <"$res/tests.list")
 
 # A small second archive with the run's parameters, appended to the big one.
@@ -24,13 +29,13 @@ mkdir -p "$conf/run"
 cp "$res/tests.list" "$conf/run/tests.list"
 echo "KVMT_TIMEOUT=$timeout" >"$conf/run/run.conf"
 (cd "$conf" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$res/conf.cpio"
-cat "$OUT/initramfs.cpio" "$res/conf.cpio" >"$res/initramfs.cpio"
+cat "$OUT/initramfs.cpio" ${extra:+"$extra"} "$res/conf.cpio" >"$res/initramfs.cpio"
 rm -rf "$conf" "$res/conf.cpio"
 
 limit=$((n * (timeout + 5) + 120))
 info "vm: running $n tests (timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
 set +e
-timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
+timeout -k 10 "$limit" "${KVMT_QEMU:-qemu-system-x86_64}" -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
 	-nographic -no-reboot -kernel "$OUT/arch/x86/boot/bzImage" -initrd "$res/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" </dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
