@@ -74,7 +74,10 @@ if [ -s "$res/splats.txt" ]; then
 	head -n 20 "$res/splats.txt" | sed 's/^/    /'
 fi
 taint=$(sed -n 's/^@@KVMT-TAINT //p' "$res/console.log")
-if ! grep -q '^@@KVMT-DONE' "$res/console.log"; then
+if [ -f "$res/hung" ]; then
+	bad=1
+	echo "The test VM hung (its console was silent for $(cat "$res/hung") s) and was stopped: see ${res#"$TOP"/}/console.log"
+elif ! grep -q '^@@KVMT-DONE' "$res/console.log"; then
 	bad=1
 	echo "The test VM did not finish (QEMU exit $(cat "$res/qemu-rc")): see ${res#"$TOP"/}/console.log"
 elif [ "$taint" != 0 ]; then

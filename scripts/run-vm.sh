@@ -33,15 +33,39 @@ cat "$OUT/initramfs.cpio" ${extra:+"$extra"} "$res/conf.cpio" >"$res/initramfs.c
 rm -rf "$conf" "$res/conf.cpio"
 
 limit=$((n * (timeout + 5) + 120))
+# The guest prints each test's output when the test ends, and ends it at
+# its timeout: a console silent for longer than that means a wedged VM.
+watchdog() {
+	local size last=-1 quiet=0
+	while sleep 10; do
+		size=$(stat -c %s "$res/console.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size quiet=0
+			continue
+		fi
+		quiet=$((quiet + 10))
+		if [ "$quiet" -ge $((timeout + 60)) ]; then
+			printf 'error: the test VM printed nothing for %s s: it hangs, stopping it\n' "$quiet" >&2
+			echo "$quiet" >"$res/hung"
+			kill "$(cat "$res/qemu.pid")" 2>/dev/null
+			return
+		fi
+	done
+}
+
 info "vm: running $n tests (timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
+watchdog &
+dog=$!
 set +e
 timeout -k 10 "$limit" "${KVMT_QEMU:-qemu-system-x86_64}" -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
-	-nographic -no-reboot -kernel "$OUT/arch/x86/boot/bzImage" -initrd "$res/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" </dev/null 2>&1 |
+	-nographic -no-reboot -pidfile "$res/qemu.pid" -kernel "$OUT/arch/x86/boot/bzImage" \
+	-initrd "$res/initramfs.cpio" -append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" \
+	</dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
 	awk '/^@@KVMT-RESULT/ { printf "    %-45s rc=%-4s %6ss\n", $2, $3, $4; fflush() }'
 qemu_rc=${PIPESTATUS[0]}
 set -e
+kill "$dog" 2>/dev/null || true
 rm -f "$res/initramfs.cpio"
 echo "$qemu_rc" >"$res/qemu-rc"
 
