@@ -40,27 +40,27 @@ done
 sort -u "$tmp/generic" "$tmp/arch" >"$tmp/kernel"
 sort -u "$tmp/gated" "$tmp/allowed" >"$tmp/listed"
 
+# mismatch MESSAGE: an error for each ioctl on stdin, named where MESSAGE
+# has "@".
 bad=0
-fail() {
-	printf 'error: %s\n' "$*" >&2
-	bad=1
+mismatch() {
+	local i
+	while read -r i; do
+		printf 'error: %s\n' "${1//@/$i}" >&2
+		bad=1
+	done
 }
-for i in $(comm -23 "$tmp/kernel" "$tmp/listed"); do
-	fail "$i is a vCPU ioctl but $TEST lists it neither as gated nor as allowed"
-done
-for i in $(comm -13 "$tmp/kernel" "$tmp/listed"); do
-	fail "$TEST lists $i, which no vCPU ioctl handler knows"
-done
-for i in $(comm -12 "$tmp/gated" "$tmp/allowed"); do
-	fail "$TEST lists $i as both gated and allowed"
-done
-for i in $(comm -23 "$tmp/gate" "$tmp/gated"); do
-	fail "kvm_vcpu_ioctl_accesses_guest_state() refuses $i, but $TEST does not expect it"
-done
+mismatch "@ is a vCPU ioctl but $TEST lists it neither as gated nor as allowed" \
+	< <(comm -23 "$tmp/kernel" "$tmp/listed")
+mismatch "$TEST lists @, which no vCPU ioctl handler knows" \
+	< <(comm -13 "$tmp/kernel" "$tmp/listed")
+mismatch "$TEST lists @ as both gated and allowed" \
+	< <(comm -12 "$tmp/gated" "$tmp/allowed")
+mismatch "kvm_vcpu_ioctl_accesses_guest_state() refuses @, but $TEST does not expect it" \
+	< <(comm -23 "$tmp/gate" "$tmp/gated")
 # The test's other gated ioctls must be the generic ones, whose arch hooks
 # check kvm_vcpu_state_protected() themselves.
-for i in $(comm -23 "$tmp/gated" "$tmp/gate" | comm -23 - "$tmp/generic"); do
-	fail "$TEST expects $i to be refused, but kvm_vcpu_ioctl_accesses_guest_state() does not list it"
-done
+mismatch "$TEST expects @ to be refused, but kvm_vcpu_ioctl_accesses_guest_state() does not list it" \
+	< <(comm -23 "$tmp/gated" "$tmp/gate" | comm -23 - "$tmp/generic")
 [ "$bad" = 0 ] || exit 1
 info "ioctl audit: $(wc -l <"$tmp/kernel") vCPU ioctls, $(wc -l <"$tmp/gated") gated"
