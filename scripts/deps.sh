@@ -1,21 +1,48 @@
 #!/usr/bin/env bash
-# Install the Debian packages the harness needs, when any is missing.
+# Install the Debian packages the harness needs, when any is missing, then
+# check that every command it runs is there.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
-      python3 python3-ply python3-git git qemu-system-x86 busybox-static sparse ccache shellcheck)
+# Each package with what needs it (found by running 'make fresh', which
+# runs the README's commands in a pristine Debian 12).
+PKGS=(
+	build-essential		# gcc, make, strip, libc.a for the static selftests
+	uuid-dev		# the selftests' vfio library (uuid/uuid.h, libuuid.a)
+	bc bison flex libelf-dev libssl-dev	# the kernel build
+	rsync			# the kernel's headers_install
+	cpio kmod xz-utils	# initramfs, modules_install/depmod, the base tarball
+	python3 python3-ply python3-git	# checkpatch's spdxcheck.py
+	git ccache
+	qemu-system-x86 busybox-static	# the test VM
+	sparse shellcheck	# the gate
+)
 
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ "${#missing[@]}" = 0 ] && exit 0
-
-if [ "$(id -u)" != 0 ]; then
-	die "missing Debian packages; as root, run:
+if [ "${#missing[@]}" != 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		die "missing Debian packages; as root, run:
        apt-get install ${missing[*]}"
+	fi
+	info "deps: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-info "deps: installing ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+
+# A renamed or split package would otherwise show only minutes later, as
+# a build that dies: insist on every command now.
+CMDS=(gcc make strip bc bison flex rsync cpio depmod xz python3 perl git ccache
+      qemu-system-x86_64 busybox sparse shellcheck dpkg-deb apt-get stdbuf timeout
+      ldd md5sum sha256sum cmp)
+lost=()
+for c in "${CMDS[@]}"; do
+	command -v "$c" >/dev/null || lost+=("$c")
+done
+[ "${#lost[@]}" = 0 ] || die "commands missing after installing the packages: ${lost[*]}
+       (a Debian package may have been renamed: find it with 'apt-file search bin/NAME' and add it to ${0##*/})"
+[ -f /usr/include/uuid/uuid.h ] || die "no uuid/uuid.h after installing uuid-dev"
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+	die "no Debian archive keyring: apt-get install debian-archive-keyring"

@@ -30,17 +30,28 @@ info() {
 	printf '==> %s\n' "$*" >&2
 }
 
+# The URI of the machine's Debian archive: from debian.sources (deb822, as
+# in Debian's container images) or from sources.list (as Debian 12's
+# installer writes it).  Fails with a message.
+archive_uri() {
+	local uri
+	uri=$( { awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources
+		 awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' \
+			/etc/apt/sources.list; } 2>/dev/null | head -n 1 || true)
+	if [ -z "$uri" ]; then
+		printf 'error: cannot read the Debian archive URI from /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list\n' >&2
+		return 1
+	fi
+	echo "$uri"
+}
+
 # apt_private DIR LINE: a private apt state in DIR whose only source is the
 # sources.list LINE (its archive URI taken from the machine's configuration),
 # updated; sets aptopts for apt-get and apt-cache.  The machine's own apt
 # configuration and package lists stay untouched.  Fails with a message.
 apt_private() {
 	local dir=$1 line=$2 uri
-	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-	if [ -z "$uri" ]; then
-		printf 'error: cannot read the Debian archive URI from /etc/apt/sources.list.d/debian.sources\n' >&2
-		return 1
-	fi
+	uri=$(archive_uri) || return 1
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	echo "${line/@URI@/$uri}" >"$dir/sources.list"
 	aptopts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
