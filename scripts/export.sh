@@ -12,7 +12,7 @@ n=$(git -C "$LINUX" rev-list --count base..series)
 find "$TOP/patches" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-cover-letter.patch' -delete
 if [ "$n" != 0 ]; then
 	git -C "$LINUX" -c core.abbrev=12 -c diff.noprefix=false -c format.signature= \
-		format-patch -q --numbered --zero-commit --no-signature --no-thread \
+		format-patch -q --notes --numbered --zero-commit --no-signature --no-thread \
 		--subject-prefix=PATCH -o "$TOP/patches" base..series
 fi
 

@@ -3,13 +3,15 @@
 # in LIST, each with a timeout.  Writes RESDIR/console.log and
 # RESDIR/results.tsv (test, rc, seconds; rc "crash" when the VM died first).
 # EXTRA is a cpio archive appended to the initramfs; the programs it puts
-# under /kvm may be named in LIST too.  KVMT_QEMU names the QEMU to use.
+# under /kvm may be named in LIST too.  KVMT_QEMU names the QEMU to use,
+# KVMT_KERNEL the kernel to boot (default: the test kernel).
 # Usage: run-vm.sh LIST RESDIR [TIMEOUT [EXTRA]]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 list=$1 res=$2 timeout=${3:-120} extra=${4:-}
 KST=$OUT/kselftest
+kernel=${KVMT_KERNEL:-$OUT/arch/x86/boot/bzImage}
 [ -f "$OUT/initramfs.cpio" ] || die "no initramfs: run 'make' first"
 mkdir -p "$res"
 rm -f "$res"/*
@@ -58,7 +60,7 @@ watchdog &
 dog=$!
 set +e
 timeout -k 10 "$limit" "${KVMT_QEMU:-qemu-system-x86_64}" -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
-	-nographic -no-reboot -pidfile "$res/qemu.pid" -kernel "$OUT/arch/x86/boot/bzImage" \
+	-nographic -no-reboot -pidfile "$res/qemu.pid" -kernel "$kernel" \
 	-initrd "$res/initramfs.cpio" -append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" \
 	</dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |

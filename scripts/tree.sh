@@ -13,14 +13,34 @@ patch_ids() {
 	git patch-id --stable | awk '{ print $1 }' | sort
 }
 
+# The notes below a patch's "---" (git format-patch --notes), which git am
+# drops: one paragraph, indented by four spaces, after a line "Notes:"
+# (checkpatch's remarks that need no place in the changelog).
+patch_notes() {
+	awk '!sep { sep = ($0 == "---"); next }
+	     !in_notes && $0 == "" { next }
+	     !in_notes { if ($0 != "Notes:") exit; in_notes = 1; next }
+	     /^    / { print substr($0, 5); next }
+	     { exit }' "$1"
+}
+
 apply_series() {
-	local next
+	local next base i notes
+	local -a commits
 
 	[ "${#PATCHES[@]}" != 0 ] || return 0
-	git -C "$1" am -q --keep-cr "${PATCHES[@]}" && return 0
-	next=$(cat "$(git -C "$1" rev-parse --absolute-git-dir)/rebase-apply/next" 2>/dev/null || echo 0)
-	die "patch does not apply: ${PATCHES[next - 1]#"$TOP"/}
+	base=$(git -C "$1" rev-parse HEAD)
+	if ! git -C "$1" am -q --keep-cr "${PATCHES[@]}"; then
+		next=$(cat "$(git -C "$1" rev-parse --absolute-git-dir)/rebase-apply/next" 2>/dev/null || echo 0)
+		die "patch does not apply: ${PATCHES[next - 1]#"$TOP"/}
        the tree is left for inspection in $1 (git -C $1 am --abort to drop the series)"
+	fi
+	# Give the notes back to their commits, so that make export keeps them.
+	mapfile -t commits < <(git -C "$1" rev-list --reverse "$base..HEAD")
+	for i in "${!PATCHES[@]}"; do
+		notes=$(patch_notes "${PATCHES[i]}")
+		[ -z "$notes" ] || git -C "$1" notes add -f -m "$notes" "${commits[i]}"
+	done
 }
 
 if [ -n "${KERNEL_SRC:-}" ]; then

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # A second, detached worktree of $LINUX with its own output directory, for
 # building single commits (bisect.sh, sparse.sh) without disturbing the
-# main tree and build.  Sourced.
+# main tree and build.  Sourced; WT_NAME (default "wt") names the pair, so
+# that the scripts that need one of their own do not share it.
 
-WT=$LINUX-wt
-WT_OUT=$OUT-wt
+WT=$LINUX-${WT_NAME:-wt}
+WT_OUT=$OUT-${WT_NAME:-wt}
 [ -f "$OUT/.config" ] || die "no $OUT/.config: run 'make kernel' first"
 if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
 	rm -rf "$WT"
