@@ -7,8 +7,11 @@
 # fails (or the run shows a splat, taint or hang), and survives otherwise.
 # A survivor fails the stage unless its "Survives:" line gives the
 # hardware it needs; a listed survivor that is killed fails it too.
-# Before the mutants, a control run of every named test on the unchanged
-# series must pass.  MUTANTS="glob ..." runs only the matching mutants.
+# Every build, the control's and each mutant's, has tests/sim/*.diff on top
+# of the series: harness-only patches that let VM types available here
+# exercise code that otherwise needs SEV-ES, SNP or TDX hardware.
+# Before the mutants, a control run of every named test on the series with
+# those patches must pass.  MUTANTS="glob ..." runs only the matching mutants.
 # Usage: mutants.sh [TIMEOUT]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -43,17 +46,56 @@ done
 rm -rf "$RES"
 mkdir -p "$RES"
 
-# The control: every named test passes (or skips) on the series itself.
-for f in "${files[@]}"; do field "$f" Tests | tr ' ' '\n'; done | grep . | sort -u >"$RES/control.list"
-info "mutants: control run of $(wc -l <"$RES/control.list") tests on the series"
-if ! { "$TOP/scripts/run-vm.sh" "$RES/control.list" "$RES/control" "$timeout" &&
-	"$TOP/scripts/report.sh" "$RES/control"; } >"$RES/control.log" 2>&1; then
-	die "the named tests do not pass on the series itself: see ${RES#"$TOP"/}/control.log"
-fi
-
 # shellcheck source=worktree.sh
 WT_NAME=mut . "$TOP/scripts/worktree.sh"
 tip=$(git -C "$LINUX" rev-parse "$TIP")
+
+# build NAME [MUTANT]: the series, the simulation patches and MUTANT, built
+# in the scratch tree; its modules packed to be appended to the initramfs.
+build() {
+	local p log=$RES/$1/build.log
+
+	mkdir -p "$RES/$1"
+	git -C "$WT" checkout -q -f --detach "$tip"
+	for p in "$TOP"/tests/sim/*.diff ${2:+"$2"}; do
+		git -C "$WT" apply "$p" 2>"$RES/$1/apply.log" ||
+			die "${p#"$TOP"/} does not apply on the series (${RES#"$TOP"/}/$1/apply.log): update it"
+	done
+	cp "$OUT/.config" "$WT_OUT/.config"
+	info "mutants: $1: building"
+	{ wt_make -s olddefconfig && wt_make -s bzImage modules; } >"$log" 2>&1 ||
+		die "$1 does not build (see ${log#"$TOP"/}): a mutant must break behaviour, not the build"
+	rm -rf "$WT_OUT/mod-root"
+	wt_make -s INSTALL_MOD_PATH="$WT_OUT/mod-root" INSTALL_MOD_STRIP=1 modules_install >>"$log" 2>&1
+	# Appended to the series' initramfs, its modules replace the series'.
+	(cd "$WT_OUT/mod-root" && find lib | LC_ALL=C sort | cpio -o -H newc --quiet) >"$WT_OUT/modules.cpio"
+}
+
+# run NAME TESTS...: boot the last build and run TESTS in it.
+run() {
+	local name=$1
+
+	shift
+	printf '%s\n' "$@" >"$RES/$name/tests.list"
+	KVMT_KERNEL=$WT_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-vm.sh" "$RES/$name/tests.list" \
+		"$RES/$name/vm" "$timeout" "$WT_OUT/modules.cpio" >"$RES/$name/run.log" 2>&1 || true
+	# No results at all is the harness failing, not the tests.
+	[ -s "$RES/$name/vm/results.tsv" ] ||
+		die "$name: the test VM gave no results (see ${RES#"$TOP"/}/$name/run.log)"
+}
+
+# The control: every named test passes (or skips) on the series itself.
+mapfile -t control < <(for f in "${files[@]}"; do field "$f" Tests | tr ' ' '\n'; done | grep . | sort -u)
+build control
+info "mutants: control run of ${#control[@]} tests on the series"
+run control "${control[@]}"
+"$TOP/scripts/report.sh" "$RES/control/vm" >"$RES/control/report.log" 2>&1 ||
+	die "the named tests do not pass on the series itself: see ${RES#"$TOP"/}/control/report.log"
+# The simulation must have given the protected-state test a protected vCPU.
+if printf '%s\n' "${control[@]}" | grep -qx x86/protected_state_ioctls_test &&
+	! grep -q 'ok [0-9]* SW_PROTECTED (protected state): REGS EINVAL' "$RES/control/vm/console.log"; then
+	die "protected_state_ioctls_test saw no protected SW_PROTECTED vCPU: is tests/sim/ applied? (${RES#"$TOP"/}/control/vm/console.log)"
+fi
 
 killed=0 survived=0 bad=0
 table=""
@@ -65,25 +107,11 @@ for f in "${files[@]}"; do
 	mkdir -p "$res"
 	t0=$(date +%s)
 
-	git -C "$WT" checkout -q -f --detach "$tip"
-	git -C "$WT" apply "$f" 2>"$res/apply.log" ||
-		die "mutant $name does not apply on the series (${res#"$TOP"/}/apply.log): update ${f#"$TOP"/}"
-	cp "$OUT/.config" "$WT_OUT/.config"
-	info "mutants: $name: building"
-	{ wt_make -s olddefconfig && wt_make -s bzImage modules; } >"$res/build.log" 2>&1 ||
-		die "mutant $name does not build (see ${res#"$TOP"/}/build.log): a mutant must break behaviour, not the build"
-	rm -rf "$WT_OUT/mod-root"
-	wt_make -s INSTALL_MOD_PATH="$WT_OUT/mod-root" INSTALL_MOD_STRIP=1 modules_install >>"$res/build.log" 2>&1
-	# Appended to the series' initramfs, its modules replace the series'.
-	(cd "$WT_OUT/mod-root" && find lib | LC_ALL=C sort | cpio -o -H newc --quiet) >"$WT_OUT/modules.cpio"
-
+	build "$name" "$f"
 	info "mutants: $name: running $tests"
-	tr ' ' '\n' <<<"$tests" | grep . >"$res/tests.list"
+	# shellcheck disable=SC2086 # a list of test names
+	run "$name" $tests
 	verdict=survived
-	KVMT_KERNEL=$WT_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-vm.sh" "$res/tests.list" "$res/vm" \
-		"$timeout" "$WT_OUT/modules.cpio" >"$res/run.log" 2>&1 || true
-	# No results at all is the harness failing, not the tests.
-	[ -s "$res/vm/results.tsv" ] || die "mutant $name: the test VM gave no results (see ${res#"$TOP"/}/run.log)"
 	"$TOP/scripts/report.sh" "$res/vm" >"$res/report.log" 2>&1 || verdict=killed
 	secs=$(($(date +%s) - t0))
 
