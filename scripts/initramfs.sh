@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Pack busybox, the KVM modules and the stripped selftests into
-# $OUT/initramfs.cpio (uncompressed: TCG would spend seconds inflating it).
+# Pack busybox, the KVM modules, the stripped selftests and the harness's
+# test program and module into $OUT/initramfs.cpio (uncompressed: TCG would
+# spend seconds inflating it).
 # Skipped when nothing it packs is newer than the archive.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +28,8 @@ cp "$TOP/scripts/guest-init" "$root/init"
 while read -r t; do
 	mkdir -p "$root/kvm/$(dirname "$t")"
 	strip -o "$root/kvm/$t" "$KST/$t"
-done <"$KST/all-tests"
+done < <(cat "$KST/all-tests" "$KST/harness-tests")
+cp "$KST/nmi/nmi_uaccess.ko" "$root/kvm/nmi/"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
 info "initramfs: $(du -m "$CPIO" | cut -f1) MB"

@@ -17,7 +17,7 @@ mkdir -p "$res"
 rm -f "$res"/*
 
 grep -v '^[[:space:]]*\(#\|$\)' "$list" | awk '{ print $1 }' >"$res/tests.list"
-cp "$KST/all-tests" "$res/known"
+cat "$KST/all-tests" "$KST/harness-tests" >"$res/known"
 [ -z "$extra" ] || cpio -it --quiet <"$extra" | sed -n 's|^\(\./\)\{0,1\}kvm/||p' >>"$res/known"
 while read -r t; do
 	grep -qxF "$t" "$res/known" || die "$t (from ${list#"$TOP"/}) is not a built KVM selftest"

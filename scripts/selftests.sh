@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the KVM selftests statically and out of tree into $OUT/kselftest,
 # against the headers installed by kernel.sh, and list them in
-# $OUT/kselftest/all-tests.
+# $OUT/kselftest/all-tests.  Then the harness's own test (tests/nmi): its
+# module against the test kernel, its program on the selftest library,
+# listed in $OUT/kselftest/harness-tests.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -21,3 +23,15 @@ print-tests:
 	@echo $(TEST_GEN_PROGS)
 MK
 info "selftests: $(wc -l <"$KST/all-tests") programs"
+
+info "selftests: building the harness's NMI test (tests/nmi)"
+mkdir -p "$KST/nmi"
+cp "$TOP/tests/nmi/Kbuild" "$TOP/tests/nmi/nmi_uaccess.c" "$KST/nmi/"
+make -C "$LINUX" O="$OUT" -s CC="ccache gcc" M="$KST/nmi" modules
+make -C "$LINUX/tools/testing/selftests/kvm" -s ARCH=x86 CC="ccache gcc" OUTPUT="$KST" \
+	KHDR_INCLUDES="-isystem $OUT/usr/include" EXTRA_CFLAGS=-static \
+	-f Makefile -f - "$KST/nmi/pkru_nmi_test" <<MK
+$KST/nmi/pkru_nmi_test: $TOP/tests/nmi/pkru_nmi_test.c \$(LIBKVM_OBJS)
+	\$(CC) \$(CFLAGS) \$(CPPFLAGS) \$(LDFLAGS) \$(TARGET_ARCH) \$< \$(LIBKVM_OBJS) \$(LDLIBS) -o \$@
+MK
+echo nmi/pkru_nmi_test >"$KST/harness-tests"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# sparse (C=2) over arch/x86/kvm and arch/x86/kernel/fpu at the base and at
-# the tip of the series: no warning that the base does not have already.
+# sparse (C=2) over arch/x86/kvm, arch/x86/kernel/fpu, arch/x86/lib and
+# mm/maccess.c at the base and at the tip of the series: no warning that the
+# base does not have already.
 # Warnings are compared without line numbers, as a multiset.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=worktree.sh
 . "$TOP/scripts/worktree.sh"
 
-DIRS=(arch/x86/kvm/ arch/x86/kernel/fpu/)
+DIRS=(arch/x86/kvm/ arch/x86/kernel/fpu/ arch/x86/lib/ mm/maccess.o)
 CHECK=$("$TOP/scripts/fetch-sparse.sh")
 
 sparse_at() { # commit -> normalized warnings on stdout
