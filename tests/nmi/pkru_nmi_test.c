@@ -11,8 +11,10 @@
  * read must succeed), and the reverse (every read must fail).  The guest
  * writes its PKRU after VM-Enter and spins, then puts the task's value back
  * before it exits with INVD (a fastpath exit where the CPU has one) and to
- * userspace: at each VM-Enter, KVM finds nothing to load.  The module counts
- * the NMIs that found the guest's PKRU in the register; there must be some.
+ * userspace, so that once it has run KVM finds nothing to load at VM-Enter.
+ * The module counts the NMIs that found a PKRU other than the task's in the
+ * register; there must be some.  Then, after KVM_RUN, the thread changes
+ * its PKRU and the NMIs' reads must follow it.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -26,6 +28,7 @@
 #define NMI_CTL		"/sys/kernel/debug/nmi_uaccess/run"
 #define NMI_MODULE	"/kvm/nmi/nmi_uaccess.ko"
 #define NR_NMIS		5000
+#define NR_NMIS_AFTER	1000
 #define NMI_GAP_US	200
 #define GUEST_SPIN	500000
 #define MAGIC		0x6b766d706b727521ull
@@ -65,6 +68,7 @@ static void pin(int cpu)
 }
 
 static uint32_t task_pkru;
+static unsigned int nr_nmis;
 
 static void *sender(void *arg)
 {
@@ -76,7 +80,7 @@ static void *sender(void *arg)
 	fd = open(NMI_CTL, O_RDWR);
 	TEST_ASSERT(fd >= 0, "open(%s) failed: %s", NMI_CTL, strerror(errno));
 	n = snprintf(buf, sizeof(buf), "%d %lx %d %d %x", VCPU_CPU, (unsigned long)page,
-		     NR_NMIS, NMI_GAP_US, task_pkru);
+		     nr_nmis, NMI_GAP_US, task_pkru);
 	TEST_ASSERT(write(fd, buf, n) == n, "sending NMIs failed: %s", strerror(errno));
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	TEST_ASSERT(n > 0, "reading the NMI counts failed: %s", strerror(errno));
@@ -89,14 +93,32 @@ static void *sender(void *arg)
 	return NULL;
 }
 
+static void report_reads(const char *name, const char *when, struct counts *c,
+			 bool task_allows)
+{
+	ksft_test_result(task_allows ? !c->fault : !c->ok,
+			 "%s%s: copy_from_user_nmi(): %u of %u reads %s\n", name, when,
+			 task_allows ? c->fault : c->ok, c->ok + c->fault,
+			 task_allows ? "failed where the task's PKRU allows them"
+				     : "succeeded where the task's PKRU forbids them");
+	ksft_test_result(task_allows ? !c->nf_fault : !c->nf_ok,
+			 "%s%s: copy_from_user_nofault(): %u of %u reads %s\n", name, when,
+			 task_allows ? c->nf_fault : c->nf_ok, c->nf_ok + c->nf_fault,
+			 task_allows ? "failed where the task's PKRU allows them"
+				     : "succeeded where the task's PKRU forbids them");
+}
+
 /*
  * Run the vCPU with @guest_pkru while the sender sends its NMIs, with
- * @pkru in this (the vCPU's) thread.
+ * @pkru in this (the vCPU's) thread.  Then, with KVM_RUN done, switch this
+ * thread to @other_pkru and spin in userspace under more NMIs: no window is
+ * open any more, so they must find @other_pkru and read under it; a task
+ * PKRU that KVM left published would have them switch back to @pkru.
  */
-static void run_case(const char *name, uint32_t pkru, uint32_t guest_pkru,
-		     bool task_allows)
+static void run_case(const char *name, uint32_t pkru, uint32_t other_pkru,
+		     uint32_t guest_pkru, bool task_allows)
 {
-	struct counts c = {};
+	struct counts c = {}, after = {};
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	unsigned long runs = 0;
@@ -105,6 +127,7 @@ static void run_case(const char *name, uint32_t pkru, uint32_t guest_pkru,
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	task_pkru = pkru;
+	nr_nmis = NR_NMIS;
 	vcpu_args_set(vcpu, 2, guest_pkru, task_pkru);
 
 	wrpkru(task_pkru);
@@ -123,23 +146,29 @@ static void run_case(const char *name, uint32_t pkru, uint32_t guest_pkru,
 		runs++;
 	}
 	TEST_ASSERT_EQ(rdpkru(), task_pkru);
+
+	task_pkru = other_pkru;
+	nr_nmis = NR_NMIS_AFTER;
+	wrpkru(task_pkru);
+	pthread_create(&thread, NULL, sender, &after);
+	while (pthread_tryjoin_np(thread, NULL))
+		;
 	wrpkru(0);
 	kvm_vm_free(vm);
 
 	ksft_print_msg("%s: task PKRU 0x%x, guest PKRU 0x%x, %lu KVM_RUNs, NMIs: sent %u lost %u other %u user %u in the window %u; reads: copy_from_user_nmi() ok %u fault %u, copy_from_user_nofault() ok %u fault %u\n",
-		       name, task_pkru, guest_pkru, runs, c.sent, c.lost, c.other,
+		       name, pkru, guest_pkru, runs, c.sent, c.lost, c.other,
 		       c.user, c.window, c.ok, c.fault, c.nf_ok, c.nf_fault);
-	TEST_ASSERT(c.window, "No NMI found the guest's PKRU loaded: the test proves nothing");
-	ksft_test_result(task_allows ? !c.fault : !c.ok,
-			 "%s: copy_from_user_nmi(): %u of %u reads %s\n", name,
-			 task_allows ? c.fault : c.ok, c.ok + c.fault,
-			 task_allows ? "failed where the task's PKRU allows them"
-				     : "succeeded where the task's PKRU forbids them");
-	ksft_test_result(task_allows ? !c.nf_fault : !c.nf_ok,
-			 "%s: copy_from_user_nofault(): %u of %u reads %s\n", name,
-			 task_allows ? c.nf_fault : c.nf_ok, c.nf_ok + c.nf_fault,
-			 task_allows ? "failed where the task's PKRU allows them"
-				     : "succeeded where the task's PKRU forbids them");
+	TEST_ASSERT(c.window, "No NMI found a PKRU other than the task's: the test proves nothing");
+	report_reads(name, "", &c, task_allows);
+
+	ksft_print_msg("%s, after KVM_RUN: task PKRU 0x%x, NMIs: sent %u lost %u other %u user %u with another PKRU %u; reads: copy_from_user_nmi() ok %u fault %u, copy_from_user_nofault() ok %u fault %u\n",
+		       name, other_pkru, after.sent, after.lost, after.other,
+		       after.user, after.window, after.ok, after.fault,
+		       after.nf_ok, after.nf_fault);
+	TEST_ASSERT(after.user, "No NMI interrupted the thread in userspace");
+	TEST_ASSERT_EQ(after.window, 0);
+	report_reads(name, ", after KVM_RUN", &after, !task_allows);
 }
 
 int main(int argc, char *argv[])
@@ -175,8 +204,8 @@ int main(int argc, char *argv[])
 
 	pin(VCPU_CPU);
 	ksft_print_header();
-	ksft_set_plan(4);
-	run_case("task allows, guest forbids", pkru_allow, pkru_deny, true);
-	run_case("task forbids, guest allows", pkru_deny, 0, false);
+	ksft_set_plan(8);
+	run_case("task allows, guest forbids", pkru_allow, pkru_deny, pkru_deny, true);
+	run_case("task forbids, guest allows", pkru_deny, pkru_allow, 0, false);
 	ksft_finished();
 }
