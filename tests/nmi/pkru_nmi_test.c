@@ -17,7 +17,6 @@
  * its PKRU and the NMIs' reads must follow it.
  */
 #include <pthread.h>
-#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -57,16 +56,6 @@ static void guest_code(uint32_t pkru, uint32_t vmm_pkru)
 	}
 }
 
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
-		    "sched_setaffinity(%d) failed: %s", cpu, strerror(errno));
-}
-
 static uint32_t task_pkru;
 static unsigned int nr_nmis;
 
@@ -76,7 +65,7 @@ static void *sender(void *arg)
 	char buf[128];
 	int fd, n;
 
-	pin(SENDER_CPU);
+	pin_self_to_cpu(SENDER_CPU);
 	fd = open(NMI_CTL, O_RDWR);
 	TEST_ASSERT(fd >= 0, "open(%s) failed: %s", NMI_CTL, strerror(errno));
 	n = snprintf(buf, sizeof(buf), "%d %lx %d %d %x", VCPU_CPU, (unsigned long)page,
@@ -202,7 +191,7 @@ int main(int argc, char *argv[])
 	pkru_deny = 0x55555554;
 	pkru_allow = pkru_deny & ~(3u << (2 * pkey));
 
-	pin(VCPU_CPU);
+	pin_self_to_cpu(VCPU_CPU);
 	ksft_print_header();
 	ksft_set_plan(8);
 	run_case("task allows, guest forbids", pkru_allow, pkru_deny, pkru_deny, true);
