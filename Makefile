@@ -25,7 +25,8 @@ OUTDIR := build/$(if $(KERNEL_SRC),ext/)out
 RES := $(OUTDIR)/results
 
 .PHONY: all check build test suite qemu-test deps base tree kernel selftests \
-	initramfs qemu-fetch audit checkpatch bisect sparse shellcheck export sign vm clean fresh mutants
+	initramfs qemu-fetch audit checkpatch bisect sparse shellcheck export sign vm clean fresh mutants \
+	bench bench-run
 
 all:
 	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
@@ -96,6 +97,19 @@ FRESH_GOAL ?= all
 fresh:
 	@$(S)/fresh.sh $(FRESH_GOAL)
 
+# What the series costs on the VM-Enter/VM-Exit path, base against series.
+# Not part of 'make check'.
+bench:
+	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build bench-run || rc=$$?; \
+	$(STAGE) --print; exit $$rc
+bench-run:
+	@$(STAGE) bench-kernel $(S)/bench-kernel.sh
+	@$(STAGE) bench-plugin $(S)/bench-plugin.sh
+	@$(STAGE) bench $(S)/bench.sh
+	@$(STAGE) bench-code $(S)/bench-code.sh
+	@echo "Host kernel instructions and wall time per operation (build/out/bench/table.txt):"
+	@cat $(OUTDIR)/bench/table.txt
+
 export:
 	@$(S)/export.sh
 # Copies of patches/ under the sender's own From: and Signed-off-by:.
@@ -105,4 +119,4 @@ vm:
 	@$(S)/vm.sh
 
 clean:
-	rm -rf build/out build/ext build/bisect build/bisect-out
+	rm -rf build/out build/ext build/bisect build/bisect-out build/bench-base build/bench-base-ext

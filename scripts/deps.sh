@@ -16,6 +16,7 @@ PKGS=(
 	git ccache
 	qemu-system-x86 busybox-static	# the test VM
 	sparse shellcheck	# the gate
+	libglib2.0-dev		# make bench's QEMU plugin: qemu-plugin.h includes glib.h
 )
 
 missing=()
@@ -36,7 +37,7 @@ fi
 # a build that dies: insist on every command now.
 CMDS=(gcc make strip bc bison flex rsync cpio depmod xz python3 perl git ccache
       qemu-system-x86_64 busybox sparse shellcheck dpkg-deb apt-get stdbuf timeout
-      ldd md5sum sha256sum cmp)
+      ldd md5sum sha256sum cmp pkg-config objdump join)
 lost=()
 for c in "${CMDS[@]}"; do
 	command -v "$c" >/dev/null || lost+=("$c")

@@ -4,7 +4,8 @@
 # RESDIR/results.tsv (test, rc, seconds; rc "crash" when the VM died first).
 # EXTRA is a cpio archive appended to the initramfs; the programs it puts
 # under /kvm may be named in LIST too.  KVMT_QEMU names the QEMU to use,
-# KVMT_KERNEL the kernel to boot (default: the test kernel).
+# KVMT_KERNEL the kernel to boot (default: the test kernel), KVMT_QEMU_ARGS
+# more QEMU options (words split at blanks).
 # Usage: run-vm.sh LIST RESDIR [TIMEOUT [EXTRA]]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +56,7 @@ watchdog() {
 	done
 }
 
+read -r -a qemu_args <<<"${KVMT_QEMU_ARGS:-}"
 info "vm: running $n tests (timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
 watchdog &
 dog=$!
@@ -62,6 +64,7 @@ set +e
 timeout -k 10 "$limit" "${KVMT_QEMU:-qemu-system-x86_64}" -accel tcg,thread=multi -cpu max -smp 2 -m 8G \
 	-nographic -no-reboot -pidfile "$res/qemu.pid" -kernel "$kernel" \
 	-initrd "$res/initramfs.cpio" -append "console=ttyS0 panic=-1 loglevel=5 ${KVMT_CMDLINE:-}" \
+	"${qemu_args[@]}" \
 	</dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
 	awk '/^@@KVMT-RESULT/ { printf "    %-45s rc=%-4s %6ss\n", $2, $3, $4; fflush() }'
