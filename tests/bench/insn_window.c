@@ -8,9 +8,10 @@
  *   xchg %bx,%bx (66 87 db)   opens a window on this vCPU
  *   xchg %cx,%cx (66 87 c9)   closes it: prints "window N"
  *
- * The markers may run in the VMM's user code or in a nested guest, whose
- * code selftests put at low addresses: either way only the test kernel's
- * own instructions (KVM, entry code, interrupts taken in the window) count.
+ * The markers may run in the VMM's user code or in a nested guest.  Every
+ * instruction at a kernel address counts: the test kernel's (KVM, entry
+ * code, interrupts taken in the window), and a nested guest's if it ran code
+ * there, which selftest guests, at low addresses, do not.
  * Load it with -plugin FILE -d plugin -D LOG.
  */
 #include <stdio.h>
