@@ -17,12 +17,7 @@ BASE_OUT=$BUILD/bench-base${KERNEL_SRC:+-ext}/out
 
 info "bench: building tests/bench/kvm_bench"
 mkdir -p "$KST/bench"
-make -C "$LINUX/tools/testing/selftests/kvm" -s ARCH=x86 CC="ccache gcc" OUTPUT="$KST" \
-	KHDR_INCLUDES="-isystem $OUT/usr/include" EXTRA_CFLAGS=-static \
-	-f Makefile -f - "$KST/bench/kvm_bench" <<MK
-$KST/bench/kvm_bench: $TOP/tests/bench/kvm_bench.c \$(LIBKVM_OBJS)
-	\$(CC) \$(CFLAGS) \$(CPPFLAGS) \$(LDFLAGS) \$(TARGET_ARCH) \$< \$(LIBKVM_OBJS) \$(LDLIBS) -o \$@
-MK
+selftest_program "$TOP/tests/bench/kvm_bench.c" "$KST/bench/kvm_bench"
 echo bench/kvm_bench >"$B/list"
 
 # Per kernel: the program, and for the base its own modules, which replace

@@ -60,3 +60,15 @@ apt_private() {
 	printf 'error: apt-get update failed, see %s\n' "$dir/update.log" >&2
 	return 1
 }
+
+# selftest_program SRC OUTFILE: build a harness program (tests/...) on the
+# KVM selftest library of $LINUX, statically, as the selftests are built
+# (selftests.sh must have built the library into $OUT/kselftest).
+selftest_program() {
+	make -C "$LINUX/tools/testing/selftests/kvm" -s ARCH=x86 CC="ccache gcc" OUTPUT="$OUT/kselftest" \
+		KHDR_INCLUDES="-isystem $OUT/usr/include" EXTRA_CFLAGS=-static \
+		-f Makefile -f - "$2" <<MK
+$2: $1 \$(LIBKVM_OBJS)
+	\$(CC) \$(CFLAGS) \$(CPPFLAGS) \$(LDFLAGS) \$(TARGET_ARCH) \$< \$(LIBKVM_OBJS) \$(LDLIBS) -o \$@
+MK
+}

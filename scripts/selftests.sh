@@ -28,10 +28,5 @@ info "selftests: building the harness's NMI test (tests/nmi)"
 mkdir -p "$KST/nmi"
 cp "$TOP/tests/nmi/Kbuild" "$TOP/tests/nmi/nmi_uaccess.c" "$KST/nmi/"
 make -C "$LINUX" O="$OUT" -s CC="ccache gcc" M="$KST/nmi" modules
-make -C "$LINUX/tools/testing/selftests/kvm" -s ARCH=x86 CC="ccache gcc" OUTPUT="$KST" \
-	KHDR_INCLUDES="-isystem $OUT/usr/include" EXTRA_CFLAGS=-static \
-	-f Makefile -f - "$KST/nmi/pkru_nmi_test" <<MK
-$KST/nmi/pkru_nmi_test: $TOP/tests/nmi/pkru_nmi_test.c \$(LIBKVM_OBJS)
-	\$(CC) \$(CFLAGS) \$(CPPFLAGS) \$(LDFLAGS) \$(TARGET_ARCH) \$< \$(LIBKVM_OBJS) \$(LDLIBS) -o \$@
-MK
+selftest_program "$TOP/tests/nmi/pkru_nmi_test.c" "$KST/nmi/pkru_nmi_test"
 echo nmi/pkru_nmi_test >"$KST/harness-tests"

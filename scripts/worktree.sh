@@ -2,10 +2,17 @@
 # A second, detached worktree of $LINUX with its own output directory, for
 # building single commits (bisect.sh, sparse.sh) without disturbing the
 # main tree and build.  Sourced; WT_NAME (default "wt") names the pair, so
-# that the scripts that need one of their own do not share it.
+# that the scripts that need one of their own do not share it.  WT_DIR
+# instead puts them at WT_DIR/linux and WT_DIR/out, the main pair's relative
+# layout, under which ccache serves every file the main build compiled.
 
-WT=$LINUX-${WT_NAME:-wt}
-WT_OUT=$OUT-${WT_NAME:-wt}
+if [ -n "${WT_DIR:-}" ]; then
+	WT=$WT_DIR/linux
+	WT_OUT=$WT_DIR/out
+else
+	WT=$LINUX-${WT_NAME:-wt}
+	WT_OUT=$OUT-${WT_NAME:-wt}
+fi
 [ -f "$OUT/.config" ] || die "no $OUT/.config: run 'make kernel' first"
 if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
 	rm -rf "$WT"

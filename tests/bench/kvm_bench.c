@@ -117,7 +117,7 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return timespec_to_ns(ts);
 }
 
 static int cmp_u64(const void *a, const void *b)
