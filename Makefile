@@ -26,7 +26,7 @@ RES := $(OUTDIR)/results
 
 .PHONY: all check build test suite qemu-test deps base tree kernel selftests \
 	initramfs qemu-fetch audit checkpatch bisect sparse shellcheck export sign vm clean fresh mutants \
-	bench bench-run
+	bench bench-run rust-vmm rust-vmm-base
 
 all:
 	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
@@ -34,8 +34,8 @@ all:
 
 check:
 	@$(STAGE) --reset; rc=0; \
-	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test mutants qemu-test bisect sparse \
-		suite || rc=$$?; \
+	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test mutants qemu-test rust-vmm bisect \
+		sparse suite || rc=$$?; \
 	$(STAGE) --print; exit $$rc
 
 build: deps base tree kernel selftests initramfs qemu-fetch
@@ -73,6 +73,22 @@ qemu-test:
 	@$(STAGE) qemu-test $(S)/run-vm.sh tests/qemu.list $(RES)/qemu $(QEMU_TIMEOUT) $(OUTDIR)/qemu-test.cpio
 	@$(S)/report.sh $(RES)/qemu
 
+# rust-vmm's kvm-ioctls (the KVM layer of Firecracker and Cloud Hypervisor):
+# its own test suite and tests/rust-vmm, inside the test VM, judged against
+# tests/rust-vmm.expect.
+rust-vmm:
+	@$(STAGE) rust-vmm-fetch $(S)/fetch-crates.sh
+	@$(STAGE) rust-vmm-build $(S)/rust-vmm-build.sh
+	@$(STAGE) rust-vmm $(S)/run-vm.sh $(OUTDIR)/rust-vmm/tests.list $(RES)/rust-vmm $(TIMEOUT) \
+		$(OUTDIR)/rust-vmm.cpio
+	@$(S)/report.sh $(RES)/rust-vmm tests/rust-vmm.expect
+
+# The same on the base kernel (built as for make bench), each result beside
+# the series' one.  Not part of 'make check'.
+rust-vmm-base:
+	@$(STAGE) bench-kernel $(S)/bench-kernel.sh
+	@$(STAGE) rust-vmm-base $(S)/rust-vmm-base.sh $(TIMEOUT)
+
 # Each diff in tests/mutants breaks one behaviour; the tests it names must
 # catch it.
 mutants:
@@ -89,7 +105,7 @@ sparse:
 	@$(STAGE) sparse $(S)/sparse.sh
 shellcheck:
 	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init tests/qemu/case.sh \
-		tests/qemu/inner-init .ci/run
+		tests/qemu/inner-init tests/rust-vmm/kvm-ioctls.sh .ci/run
 
 # The README's 'make' (or FRESH_GOAL) in a pristine Debian 12, as root.
 # Not part of 'make check'; run it whenever the harness's needs change.

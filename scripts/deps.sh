@@ -17,6 +17,7 @@ PKGS=(
 	qemu-system-x86 busybox-static	# the test VM
 	sparse shellcheck	# the gate
 	libglib2.0-dev		# make bench's QEMU plugin: qemu-plugin.h includes glib.h
+	cargo-web rustc-web	# the rust-vmm stage (Debian 12's current Rust)
 )
 
 missing=()
@@ -37,7 +38,7 @@ fi
 # a build that dies: insist on every command now.
 CMDS=(gcc make strip bc bison flex rsync cpio depmod xz python3 perl git ccache
       qemu-system-x86_64 busybox sparse shellcheck dpkg-deb apt-get stdbuf timeout
-      ldd md5sum sha256sum cmp pkg-config objdump join)
+      ldd md5sum sha256sum cmp pkg-config objdump join patch)
 lost=()
 for c in "${CMDS[@]}"; do
 	command -v "$c" >/dev/null || lost+=("$c")
@@ -45,5 +46,6 @@ done
 [ "${#lost[@]}" = 0 ] || die "commands missing after installing the packages: ${lost[*]}
        (a Debian package may have been renamed: find it with 'apt-file search bin/NAME' and add it to ${0##*/})"
 [ -f /usr/include/uuid/uuid.h ] || die "no uuid/uuid.h after installing uuid-dev"
+[ -x /usr/bin/cargo ] || die "no /usr/bin/cargo after installing cargo-web"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
 	die "no Debian archive keyring: apt-get install debian-archive-keyring"

@@ -48,7 +48,7 @@ while IFS=$'\t' read -r t rc secs; do
 			skipped=$((skipped + 1))
 			why=$(test_output "$t" | grep -o 'SKIP.*' | tail -n 1 | sed -E 's/^SKIP[ -]*//' || true)
 			echo "ok $i $t # SKIP $why" ;;
-		*) xfail=$((xfail + 1)); note="(expected)"; echo "ok $i $t # XFAIL $st, as tests/upstream.expect says" ;;
+		*) xfail=$((xfail + 1)); note="(expected)"; echo "ok $i $t # XFAIL $st, as ${expect#"$TOP"/} says" ;;
 		esac
 	else
 		failed=$((failed + 1)); bad=1
