@@ -23,9 +23,13 @@ cp -a "$BASE_OUT/mod-root/lib" "$root/"
 cat "$OUT/rust-vmm.cpio" "$R/base-modules.cpio" >"$R/base.cpio"
 KVMT_KERNEL=$BASE_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-vm.sh" "$R/tests.list" "$BASE" "$timeout" "$R/base.cpio"
 KVMT_SUMMARY='' "$TOP/scripts/report.sh" "$BASE" >"$BASE/report.txt" || true
-grep -A 20 '^not ok' "$BASE/report.txt" | grep -v '^ok' || true
+# What failed on the base, with its output.
+awk '/^not ok/ { on = 1; print; next } /^(ok|$)/ { on = 0 } on' "$BASE/report.txt"
 
-status() { awk -F'\t' '{ s = $2 == 0 ? "pass" : $2 == 4 ? "skip" : $2 == "crash" || $2 == "notrun" ? $2 : "fail"; print $1 "\t" s }' "$1"; }
+status() {
+	awk -F'\t' '{ s = "fail" } $2 == 0 { s = "pass" } $2 == 4 { s = "skip" } $2 ~ /^(124|137|143)$/ { s = "timeout" }
+		$2 == "crash" || $2 == "notrun" { s = $2 } { print $1 "\t" s }' "$1"
+}
 echo
 printf '%-72s %-7s %s\n' TEST SERIES BASE
 if [ -f "$SERIES/results.tsv" ]; then
