@@ -111,7 +111,7 @@ shellcheck:
 # Not part of 'make check'; run it whenever the harness's needs change.
 FRESH_GOAL ?= all
 fresh:
-	@$(S)/fresh.sh $(FRESH_GOAL)
+	@$(S)/fresh.sh "$(FRESH_GOAL)"
 
 # What the series costs on the VM-Enter/VM-Exit path, base against series.
 # Not part of 'make check'.

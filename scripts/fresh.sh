@@ -5,7 +5,7 @@
 # run unpacks it anew, clones this repository's HEAD into it and runs
 # 'make GOAL' there as root.  Passes only if that make passes.
 # Only the compiler cache (build/fresh/ccache) outlives a run.
-# Usage: fresh.sh [GOAL]
+# Usage: fresh.sh ["GOAL ..."]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
