@@ -359,7 +359,10 @@ fn pkru(t: &mut Ktap, vcpu: &mut VcpuFd, cpuid: &CpuId) -> bool {
         format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
     );
 
-    let ospke = __cpuid_count(7, 0).ecx & (1 << 4) != 0;
+    // SAFETY: CPUID exists on every x86-64 CPU (a safe function since Rust
+    // 1.87; Debian 12 without its security suite has 1.85).
+    #[allow(unused_unsafe)]
+    let ospke = unsafe { __cpuid_count(7, 0) }.ecx & (1 << 4) != 0;
     if !ospke {
         t.skip("PKRU in KVM_GET_XSAVE after KVM_RUN", "the VMM's CPU has no OSPKE");
         run_to_hlt(vcpu);
