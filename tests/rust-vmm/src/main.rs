@@ -359,8 +359,8 @@ fn pkru(t: &mut Ktap, vcpu: &mut VcpuFd, cpuid: &CpuId) -> bool {
         format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
     );
 
-    // SAFETY: CPUID exists on every x86-64 CPU (a safe function since Rust
-    // 1.87; Debian 12 without its security suite has 1.85).
+    // SAFETY: CPUID exists on every x86-64 CPU.  The intrinsic is unsafe in
+    // Rust 1.85 (Debian 12 without its security suite), safe in 1.96.
     #[allow(unused_unsafe)]
     let ospke = unsafe { __cpuid_count(7, 0) }.ecx & (1 << 4) != 0;
     if !ospke {
