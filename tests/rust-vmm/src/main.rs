@@ -125,6 +125,13 @@ fn write_msr(vcpu: &VcpuFd, index: u32, data: u64) -> usize {
     vcpu.set_msrs(&msrs).unwrap_or_else(|e| die("KVM_SET_MSRS", e))
 }
 
+// Host-initiated write of ARCH_CAPABILITIES: the MSRs KVM_SET_MSRS wrote
+// and the value the vCPU has after it.
+fn write_arch_caps(vcpu: &VcpuFd, data: u64) -> (usize, u64) {
+    let n = write_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES, data);
+    (n, read_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES))
+}
+
 fn get_cpuid(vcpu: &VcpuFd) -> CpuId {
     vcpu.get_cpuid2(KVM_MAX_CPUID_ENTRIES)
         .unwrap_or_else(|e| die("KVM_GET_CPUID2", e))
@@ -145,6 +152,23 @@ fn wrpkru(pkru: u32) {
 
 fn xsave_pkru(xs: &kvm_xsave, offset: usize) -> (bool, u32) {
     (xs.region[XSTATE_BV] & (1 << XFEATURE_PKRU) != 0, xs.region[offset / 4])
+}
+
+// A restore followed by the next save: KVM_SET_XSAVE, then KVM_GET_XSAVE.
+fn restore_and_save(vcpu: &VcpuFd, xs: &kvm_xsave) -> kvm_xsave {
+    // SAFETY: KVM reads guest_fpu.uabi_size bytes, 4096 here: the process
+    // never asks for dynamic xfeatures (ARCH_REQ_XCOMP_GUEST_PERM).
+    unsafe { vcpu.set_xsave(xs) }.unwrap_or_else(|e| die("KVM_SET_XSAVE", e));
+    vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e))
+}
+
+fn check_guest_pkru(t: &mut Ktap, xs: &kvm_xsave, offset: usize, what: &str) {
+    let (bv, val) = xsave_pkru(xs, offset);
+    t.check(
+        bv && val == GUEST_PKRU,
+        what,
+        format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
+    );
 }
 
 // A real-mode guest that halts at CODE.
@@ -239,8 +263,7 @@ fn arch_capabilities(t: &mut Ktap, kvm: &Kvm, vcpu: &VcpuFd) {
     let reported = msrs.as_slice()[0].data;
     println!("# KVM reports ARCH_CAPABILITIES {reported:#x}");
 
-    let n = write_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES, reported);
-    let now = read_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES);
+    let (n, now) = write_arch_caps(vcpu, reported);
     t.check(
         n == 1 && now == reported,
         "the value KVM reports is written",
@@ -251,8 +274,7 @@ fn arch_capabilities(t: &mut Ktap, kvm: &Kvm, vcpu: &VcpuFd) {
         if reported & bit != 0 {
             continue;
         }
-        let n = write_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES, reported | bit);
-        let now = read_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES);
+        let (n, now) = write_arch_caps(vcpu, reported | bit);
         t.check(
             n == 0 && now == reported,
             &format!("{name}, a claim KVM does not report, is refused and the value stays"),
@@ -265,8 +287,7 @@ fn arch_capabilities(t: &mut Ktap, kvm: &Kvm, vcpu: &VcpuFd) {
             t.skip(&format!("{name} is taken"), "KVM reports it");
             continue;
         }
-        let n = write_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES, reported | bit);
-        let now = read_msr(vcpu, MSR_IA32_ARCH_CAPABILITIES);
+        let (n, now) = write_arch_caps(vcpu, reported | bit);
         t.check(
             n == 1 && now == reported | bit,
             &format!("{name}, not reported by KVM and not a claim, is taken"),
@@ -332,16 +353,8 @@ fn pkru(t: &mut Ktap, vcpu: &mut VcpuFd, cpuid: &CpuId) -> bool {
     let mut xs = vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e));
     xs.region[XSTATE_BV] |= 1 << XFEATURE_PKRU;
     xs.region[offset / 4] = GUEST_PKRU;
-    // SAFETY: KVM reads guest_fpu.uabi_size bytes, 4096 here: the process
-    // never asks for dynamic xfeatures (ARCH_REQ_XCOMP_GUEST_PERM).
-    unsafe { vcpu.set_xsave(&xs) }.unwrap_or_else(|e| die("KVM_SET_XSAVE", e));
-    let xs = vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e));
-    let (bv, val) = xsave_pkru(&xs, offset);
-    t.check(
-        bv && val == GUEST_PKRU,
-        "KVM_GET_XSAVE returns the PKRU KVM_SET_XSAVE wrote",
-        format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
-    );
+    let xs = restore_and_save(vcpu, &xs);
+    check_guest_pkru(t, &xs, offset, "KVM_GET_XSAVE returns the PKRU KVM_SET_XSAVE wrote");
 
     // A restore from an area without PKRU (XSTATE_BV[PKRU] clear, as saved
     // by a source whose guest had PKRU in its init state) leaves the PKRU
@@ -349,14 +362,12 @@ fn pkru(t: &mut Ktap, vcpu: &mut VcpuFd, cpuid: &CpuId) -> bool {
     let mut partial = xs;
     partial.region[XSTATE_BV] &= !(1 << XFEATURE_PKRU);
     partial.region[offset / 4] = 0;
-    // SAFETY: as above.
-    unsafe { vcpu.set_xsave(&partial) }.unwrap_or_else(|e| die("KVM_SET_XSAVE", e));
-    let xs = vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e));
-    let (bv, val) = xsave_pkru(&xs, offset);
-    t.check(
-        bv && val == GUEST_PKRU,
+    let xs = restore_and_save(vcpu, &partial);
+    check_guest_pkru(
+        t,
+        &xs,
+        offset,
         "KVM_GET_XSAVE carries PKRU after KVM_SET_XSAVE of an area without it",
-        format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
     );
 
     // SAFETY: CPUID exists on every x86-64 CPU.  The intrinsic is unsafe in
@@ -373,21 +384,15 @@ fn pkru(t: &mut Ktap, vcpu: &mut VcpuFd, cpuid: &CpuId) -> bool {
     run_to_hlt(vcpu);
     wrpkru(own);
     let xs = vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e));
-    let (bv, val) = xsave_pkru(&xs, offset);
-    t.check(
-        bv && val == GUEST_PKRU,
+    check_guest_pkru(
+        t,
+        &xs,
+        offset,
         "KVM_GET_XSAVE keeps the guest's PKRU after KVM_RUN from a VMM thread with PKRU 0",
-        format!("XSTATE_BV[PKRU] {bv}, PKRU {val:#x}, wanted {GUEST_PKRU:#x}"),
     );
     // What a restore on the destination does with what was saved.
-    // SAFETY: as above.
-    unsafe { vcpu.set_xsave(&xs) }.unwrap_or_else(|e| die("KVM_SET_XSAVE", e));
-    let back = vcpu.get_xsave().unwrap_or_else(|e| die("KVM_GET_XSAVE", e));
-    t.check(
-        xsave_pkru(&back, offset) == (true, GUEST_PKRU),
-        "KVM_SET_XSAVE of the saved area restores the guest's PKRU",
-        format!("XSTATE_BV[PKRU], PKRU: {:?}", xsave_pkru(&back, offset)),
-    );
+    let back = restore_and_save(vcpu, &xs);
+    check_guest_pkru(t, &back, offset, "KVM_SET_XSAVE of the saved area restores the guest's PKRU");
     true
 }
 
