@@ -7,10 +7,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 TESTS ?= tests/series.list
-TIMEOUT ?= 120
-SUITE_TIMEOUT ?= 120
+# Per-test timeouts; empty: the selftests' own (their kselftest "settings").
+TIMEOUT ?=
+SUITE_TIMEOUT ?=
 QEMU_TIMEOUT ?= 300
-export KERNEL_SRC JOBS AUTHOR
+# The test VM's accelerator: tcg, kvm, or auto (kvm when /dev/kvm works and
+# the host's KVM runs nested guests).
+ACCEL ?= auto
+export KERNEL_SRC JOBS AUTHOR ACCEL V RFC
 
 # The emulator of the test VM: QEMU 10.0 from bookworm-backports, unpacked
 # by scripts/fetch-qemu.sh.  Debian 12's QEMU 7.2 lets a nested guest's
@@ -23,65 +27,65 @@ S := scripts
 STAGE := $(S)/stage.sh
 OUTDIR := build/$(if $(KERNEL_SRC),ext/)out
 RES := $(OUTDIR)/results
+# The stages that need only the tree, then those that build: each stage is
+# the script of its name.
+PREPARE := deps fetch-base tree
+BUILD := kernel selftests initramfs fetch-qemu
 
-.PHONY: all check build test suite qemu-test deps base tree kernel selftests \
-	initramfs qemu-fetch audit checkpatch bisect sparse shellcheck export sign vm clean fresh mutants \
+.PHONY: all check build prepare run test suite qemu-test $(PREPARE) $(BUILD) \
+	ioctl-audit checkpatch build-each sparse shellcheck export range-diff sign vm clean fresh mutants \
 	bench bench-run rust-vmm rust-vmm-base
 
 all:
 	@$(STAGE) --reset; rc=0; $(MAKE) -s --no-print-directory build test || rc=$$?; \
 	$(STAGE) --print; exit $$rc
 
+# Checks that need only the tree come before the kernel build.
 check:
 	@$(STAGE) --reset; rc=0; \
-	$(MAKE) -s --no-print-directory shellcheck build audit checkpatch test mutants qemu-test rust-vmm bisect \
-		sparse suite || rc=$$?; \
+	$(MAKE) -s --no-print-directory shellcheck prepare checkpatch ioctl-audit $(BUILD) test mutants \
+		qemu-test rust-vmm build-each sparse suite || rc=$$?; \
 	$(STAGE) --print; exit $$rc
 
-build: deps base tree kernel selftests initramfs qemu-fetch
-
-deps:
-	@$(STAGE) deps $(S)/deps.sh
-base:
-	@$(STAGE) base $(S)/fetch-base.sh
-tree:
-	@$(STAGE) tree $(S)/tree.sh
-kernel:
-	@$(STAGE) kernel $(S)/kernel.sh
-selftests:
-	@$(STAGE) selftests $(S)/selftests.sh
-initramfs:
-	@$(STAGE) initramfs $(S)/initramfs.sh
-qemu-fetch:
-	@$(STAGE) qemu-fetch $(S)/fetch-qemu.sh
+prepare: $(PREPARE)
+build: prepare $(BUILD)
+$(PREPARE) $(BUILD) checkpatch ioctl-audit build-each sparse:
+	@$(STAGE) $@ $(S)/$@.sh
 
 test:
-	@$(STAGE) test $(S)/run-vm.sh $(TESTS) $(RES)/series $(TIMEOUT)
+	@$(STAGE) test $(S)/run-tests.sh $(TESTS) $(RES)/series $(TIMEOUT)
 	@$(S)/report.sh $(RES)/series
 
-# The whole upstream x86 suite, judged against tests/upstream.expect.
+# One test with its arguments, built first: make run T='x86/pkru_test -v'.
+# make exits 2 on any failure; scripts/run-one.sh exits with the test's own
+# status.
+run:
+	@[ -n "$(T)" ] || { echo "usage: make run T='x86/NAME [ARGS]'" >&2; exit 2; }
+	@$(STAGE) --reset; $(MAKE) -s --no-print-directory build
+	@$(S)/run-one.sh "$(T)" $(TIMEOUT)
+
+# The upstream x86 suite but the tests of tests/series.list, which 'test'
+# runs, judged against tests/upstream.ACCEL-VENDOR.expect.
 suite:
-	@mkdir -p $(RES)
-	@awk 'NR == FNR { if ($$2 == "exclude") ex[$$1]; next } !($$1 in ex)' \
-		tests/upstream.expect $(OUTDIR)/kselftest/all-tests >$(RES)/suite.list
-	@$(STAGE) suite $(S)/run-vm.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
-	@$(S)/report.sh $(RES)/suite tests/upstream.expect
+	@$(STAGE) suite-list $(S)/suite-list.sh $(RES)/suite.list
+	@$(STAGE) suite $(S)/run-tests.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
+	@$(S)/report.sh $(RES)/suite upstream
 
 # Debian's QEMU 7.2 as a client of the kernel under test, inside the test VM.
 qemu-test:
-	@$(STAGE) qemu-pack $(S)/qemu-initramfs.sh
-	@$(STAGE) qemu-test $(S)/run-vm.sh tests/qemu.list $(RES)/qemu $(QEMU_TIMEOUT) $(OUTDIR)/qemu-test.cpio
+	@$(STAGE) qemu-initramfs $(S)/qemu-initramfs.sh
+	@$(STAGE) qemu-test $(S)/run-tests.sh tests/qemu.list $(RES)/qemu $(QEMU_TIMEOUT) $(OUTDIR)/qemu-test.cpio
 	@$(S)/report.sh $(RES)/qemu
 
 # rust-vmm's kvm-ioctls (the KVM layer of Firecracker and Cloud Hypervisor):
 # its own test suite and tests/rust-vmm, inside the test VM, judged against
-# tests/rust-vmm.expect.
+# tests/rust-vmm.ACCEL-VENDOR.expect.
 rust-vmm:
-	@$(STAGE) rust-vmm-fetch $(S)/fetch-crates.sh
+	@$(STAGE) fetch-crates $(S)/fetch-crates.sh
 	@$(STAGE) rust-vmm-build $(S)/rust-vmm-build.sh
-	@$(STAGE) rust-vmm $(S)/run-vm.sh $(OUTDIR)/rust-vmm/tests.list $(RES)/rust-vmm $(TIMEOUT) \
+	@$(STAGE) rust-vmm $(S)/run-tests.sh $(OUTDIR)/rust-vmm/tests.list $(RES)/rust-vmm $(TIMEOUT) \
 		$(OUTDIR)/rust-vmm.cpio
-	@$(S)/report.sh $(RES)/rust-vmm tests/rust-vmm.expect
+	@$(S)/report.sh $(RES)/rust-vmm rust-vmm
 
 # The same on the base kernel (built as for make bench), each result beside
 # the series' one.  Not part of 'make check'.
@@ -94,15 +98,6 @@ rust-vmm-base:
 mutants:
 	@$(STAGE) mutants $(S)/mutants.sh $(TIMEOUT)
 
-# Every vCPU ioctl classified by the protected-state selftest.
-audit:
-	@$(STAGE) audit $(S)/ioctl-audit.sh
-checkpatch:
-	@$(STAGE) checkpatch $(S)/checkpatch.sh
-bisect:
-	@$(STAGE) bisect $(S)/bisect.sh
-sparse:
-	@$(STAGE) sparse $(S)/sparse.sh
 shellcheck:
 	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init tests/qemu/case.sh \
 		tests/qemu/inner-init tests/rust-vmm/kvm-ioctls.sh .ci/run
@@ -126,13 +121,19 @@ bench-run:
 	@echo "Host kernel instructions and wall time per operation (build/out/bench/table.txt):"
 	@cat $(OUTDIR)/bench/table.txt
 
+# V=N and RFC=1 set the version and prefix of this export (default: the
+# cover letter's); each export tags series-vN in the kernel tree.
 export:
 	@$(S)/export.sh
+# The series against its previous version (OLD=series-vN, or a commit of
+# this repository whose patches/ held it).
+range-diff:
+	@$(S)/range-diff.sh $(OLD)
 # Copies of patches/ under the sender's own From: and Signed-off-by:.
 sign:
 	@$(S)/sign.sh
 vm:
-	@$(S)/vm.sh
+	@$(S)/vm-shell.sh
 
 clean:
-	rm -rf build/out build/ext build/bisect build/bisect-out build/bench-base build/bench-base-ext
+	rm -rf build/out build/ext/out build/bisect build/bisect-out build/bench-base build/bench-base-ext

@@ -20,6 +20,10 @@ else
 	TIP=series
 fi
 JOBS=${JOBS:-$(nproc)}
+# The kernel splats that fail a run (report.sh) or a guest of the QEMU-client
+# stage (tests/qemu/case.sh, which reads a copy inside the test VM).
+# shellcheck disable=SC2034 # for the scripts that source this
+SPLAT_REGEX=$TOP/tests/splat.regex
 
 die() {
 	printf 'error: %s\n' "$*" >&2
@@ -72,3 +76,73 @@ $2: $1 \$(LIBKVM_OBJS)
 	\$(CC) \$(CFLAGS) \$(CPPFLAGS) \$(LDFLAGS) \$(TARGET_ARCH) \$< \$(LIBKVM_OBJS) \$(LDLIBS) -o \$@
 MK
 }
+
+# The accelerator of the test VM: ACCEL=tcg or kvm; unset or "auto" means
+# kvm when /dev/kvm is usable and the host's KVM runs nested guests.
+vm_accel() {
+	local p
+	case ${ACCEL:-auto} in
+	tcg | kvm) echo "$ACCEL"; return ;;
+	auto) ;;
+	*) printf 'error: ACCEL=%s: use tcg, kvm or auto\n' "$ACCEL" >&2; return 1 ;;
+	esac
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		for p in /sys/module/kvm_intel/parameters/nested /sys/module/kvm_amd/parameters/nested; do
+			case $(cat "$p" 2>/dev/null) in Y | 1) echo kvm; return ;; esac
+		done
+	fi
+	echo tcg
+}
+
+# The vendor of the test VM's CPU, as the test VM's init sees it: the host's
+# under kvm (-cpu host), AMD under tcg (QEMU's -cpu max).
+vm_vendor() {
+	if [ "$1" = tcg ] || grep -qm1 '^vendor_id.*AuthenticAMD' /proc/cpuinfo; then
+		echo amd
+	else
+		echo intel
+	fi
+}
+
+# ACCEL-VENDOR of the test VM, e.g. tcg-amd: what expectations depend on.
+vm_machine() {
+	local accel
+	accel=$(vm_accel) || return 1
+	echo "$accel-$(vm_vendor "$accel")"
+}
+
+# expect_file STEM MACHINE: tests/STEM.MACHINE.expect if there is one.
+expect_file() {
+	[ ! -f "$TOP/tests/$1.$2.expect" ] || echo "$TOP/tests/$1.$2.expect"
+}
+
+# vm_cmd ACCEL KERNEL INITRD APPEND: the QEMU command line of the test VM in
+# the array vmcmd, for the test runs, make vm and the reproducers alike.
+# KVMT_QEMU is the QEMU, KVMT_MEM its memory, KVMT_CMDLINE more kernel
+# options and KVMT_QEMU_ARGS more QEMU options (split at blanks).
+vm_cmd() {
+	local -a cpu more
+	case $1 in
+	kvm) cpu=(-accel kvm -cpu host) ;;
+	*) cpu=(-accel "tcg,thread=multi" -cpu max) ;;
+	esac
+	read -r -a more <<<"${KVMT_QEMU_ARGS:-}"
+	# shellcheck disable=SC2034 # the caller's
+	vmcmd=("${KVMT_QEMU:-qemu-system-x86_64}" "${cpu[@]}" -smp 2 -m "${KVMT_MEM:-8G}"
+	       -nodefaults -display none -serial mon:stdio -no-reboot -kernel "$2" -initrd "$3"
+	       -append "console=ttyS0 panic=-1 $4${KVMT_CMDLINE:+ $KVMT_CMDLINE}" "${more[@]}")
+}
+
+# The per-test timeout of the KVM selftests' kselftest "settings" file.
+settings_timeout() {
+	sed -n 's/^timeout=//p' "$LINUX/tools/testing/selftests/kvm/settings" 2>/dev/null | grep . || echo 120
+}
+
+# The upstream release of Debian's linux-source-7.3 BASE_DEBIAN_VERSION.
+# Debian's own patches on it touch none of the files the series touches
+# (its changelog and the patch series of 7.1.8-1~bpo13+1 read; 7.3.4's
+# debian/ tarball was not in the archive), so the series applies to the
+# upstream tag as it is.  The tag's commit id was not found in any source
+# reachable here; with it set, make export writes it as base-commit:.
+# shellcheck disable=SC2034 # for export.sh
+BASE_DEBIAN_VERSION=7.3.4-1~bpo13+1 BASE_UPSTREAM_TAG=v7.3.4 BASE_UPSTREAM_COMMIT=

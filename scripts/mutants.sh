@@ -77,7 +77,7 @@ run() {
 
 	shift
 	printf '%s\n' "$@" >"$RES/$name/tests.list"
-	KVMT_KERNEL=$WT_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-vm.sh" "$RES/$name/tests.list" \
+	KVMT_KERNEL=$WT_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-tests.sh" "$RES/$name/tests.list" \
 		"$RES/$name/vm" "$timeout" "$WT_OUT/modules.cpio" >"$RES/$name/run.log" 2>&1 || true
 	# No results at all is the harness failing, not the tests.
 	[ -s "$RES/$name/vm/results.tsv" ] ||

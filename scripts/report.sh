@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Judge a run of run-vm.sh: print KTAP, a table and the summary line, and
-# exit non-zero on a failure, a hang, a dead VM or any kernel splat.
-# With EXPECT (tests/upstream.expect) a listed fail or skip is what the test
-# must do; an unlisted test must pass.
-# Usage: report.sh RESDIR [EXPECT]
+# Judge a run of run-tests.sh: print KTAP (each failure's output before its
+# result line, then "# Totals:"), a table and the summary line; keep each
+# test's output in RESDIR/logs and write a reproducer for each failed test.
+# Exit non-zero on a failure, a hang, a dead VM or any kernel splat; a
+# splat fails the test it happened in.
+# With STEM, tests/STEM.ACCEL-VENDOR.expect of the run's test VM (e.g.
+# tests/upstream.tcg-amd.expect) says which tests must fail, skip, time out
+# or xfail, each with its reason; an unlisted test must pass.  Without STEM,
+# or without such a file, a test must pass or skip.
+# Usage: report.sh RESDIR [STEM]
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-res=$1 expect=${2:-}
+res=$1 expect=
 bad=0
+machine=$(cat "$res/vm/machine" 2>/dev/null || echo unknown)
+if [ -n "${2:-}" ]; then
+	expect=$(expect_file "$2" "$machine")
+	[ -n "$expect" ] || echo "# no tests/$2.$machine.expect: every test must pass or skip"
+fi
+timeout=$(cat "$res/vm/timeout" 2>/dev/null || echo "?")
 
-status() { # rc seconds -> pass|skip|fail|timeout|crash|notrun
+status() { # rc -> pass|skip|xfail|xpass|timeout|crash|notrun|fail (kselftest's exit codes)
 	case $1 in
 	0) echo pass ;;
+	2) echo xfail ;;
+	3) echo xpass ;;
 	4) echo skip ;;
 	crash | notrun) echo "$1" ;;
 	124 | 137 | 143) echo timeout ;;
@@ -22,52 +35,79 @@ status() { # rc seconds -> pass|skip|fail|timeout|crash|notrun
 
 expected() { # test status -> the status the test should have
 	if [ -z "$expect" ]; then
-		case $2 in skip) echo skip ;; *) echo pass ;; esac
+		case $2 in skip | xfail) echo "$2" ;; *) echo pass ;; esac
 		return
 	fi
 	awk -v t="$1" '$1 == t { print $2; found = 1; exit } END { if (!found) print "pass" }' "$expect"
 }
 
-test_output() { # test -> its console lines
-	awk -v t="$1" '/^@@KVMT-START / { on = ($2 == t); next } /^@@KVMT-/ { on = 0 } on' "$res/console.log"
+# Each test's console lines, and the kernel splats with the test that was
+# running (between its start and result markers) when they came.
+mkdir -p "$res/logs"
+rm -f "$res"/logs/* "$res/splats.txt"
+SPLAT=$(cat "$SPLAT_REGEX") awk -v dir="$res/logs" -v splats="$res/splats.txt" '
+	BEGIN { re = ENVIRON["SPLAT"] }
+	/^@@KVMT-START / { cur = $2; f = cur; gsub("/", "_", f); f = dir "/" f ".log"; next }
+	/^@@KVMT-RESULT / { close(f); cur = ""; next }
+	$0 ~ re { print (cur == "" ? (done ? "(after the tests)" : "(boot)") : cur) "\t" $0 > splats }
+	/^@@KVMT-BEGIN/ { done = 0 } /^@@KVMT-(TAINT|DONE)/ { done = 1 }
+	cur != "" { print > f }' "$res/console.log"
+touch "$res/splats.txt"
+
+test_log() { # test -> its log file
+	echo "$res/logs/${1//\//_}.log"
 }
 
 echo "TAP version 13"
 echo "1..$(wc -l <"$res/results.tsv")"
-i=0 passed=0 failed=0 skipped=0 xfail=0
+i=0 passed=0 failed=0 skipped=0 xfail=0 xpass=0 errors=0 expected_bad=0
 table=""
 while IFS=$'\t' read -r t rc secs; do
 	i=$((i + 1))
 	st=$(status "$rc")
+	splat=$(awk -F '\t' -v t="$t" '$1 == t { print $2 }' "$res/splats.txt")
+	[ -z "$splat" ] || st=splat
 	want=$(expected "$t" "$st")
 	note=""
+	[ -f "$(test_log "$t")" ] || : >"$(test_log "$t")"
 	if [ "$st" = "$want" ]; then
 		case $st in
 		pass) passed=$((passed + 1)); echo "ok $i $t" ;;
 		skip)
 			skipped=$((skipped + 1))
-			why=$(test_output "$t" | grep -o 'SKIP.*' | tail -n 1 | sed -E 's/^SKIP[ -]*//' || true)
+			why=$(grep -o 'SKIP.*' "$(test_log "$t")" | tail -n 1 | sed -E 's/^SKIP[ -]*//' || true)
 			echo "ok $i $t # SKIP $why" ;;
-		*) xfail=$((xfail + 1)); note="(expected)"; echo "ok $i $t # XFAIL $st, as ${expect#"$TOP"/} says" ;;
+		xfail) xfail=$((xfail + 1)); echo "ok $i $t # XFAIL" ;;
+		xpass) xpass=$((xpass + 1)); echo "ok $i $t # XPASS, as ${expect#"$TOP"/} says" ;;
+		*)
+			expected_bad=$((expected_bad + 1)); note="(expected)"
+			echo "ok $i $t # XFAIL $st, as ${expect#"$TOP"/} says" ;;
 		esac
 	else
-		failed=$((failed + 1)); bad=1
+		bad=1
+		case $st in crash | notrun) errors=$((errors + 1)) ;; xpass) xpass=$((xpass + 1)) ;; *) failed=$((failed + 1)) ;; esac
 		[ "$want" = pass ] || note="(expected $want)"
-		echo "not ok $i $t # $st${note:+ $note}"
-		test_output "$t" | tail -n 40
+		sed 's/^\(# \)\{0,1\}/# /' "$(test_log "$t")" | tail -n 40
+		repro=$("$TOP/scripts/reproducer.sh" "$res" "$t" 2>&1) || repro="none: $repro"
+		echo "# reproducer: $repro"
+		case $st in
+		timeout) echo "not ok $i $t # TIMEOUT $timeout seconds${note:+ $note}" ;;
+		splat) echo "not ok $i $t # kernel splat${note:+ $note}" ;;
+		xpass) echo "not ok $i $t # XPASS${note:+ $note}" ;;
+		fail) echo "not ok $i $t # exit=$rc${note:+ $note}" ;;
+		*) echo "not ok $i $t # $st${note:+ $note}" ;;
+		esac
 	fi
 	table+=$(printf '%-45s %-8s %7s %s' "$t" "$st" "$secs" "$note")$'\n'
 done <"$res/results.tsv"
+echo "# Totals: pass:$passed fail:$failed xfail:$((xfail + expected_bad)) xpass:$xpass skip:$skipped error:$errors"
 
 echo
 printf '%-45s %-8s %7s\n' TEST RESULT SECONDS
 printf '%s' "$table"
 echo
+echo "Each test's output: ${res#"$TOP"/}/logs/"
 
-# Kernel splats: the console lines of the kernel itself (test output is
-# prefixed with "# " by the guest init).
-grep -E '^(\[ *[0-9.]+\] )?(WARNING:|BUG:|UBSAN:|Oops|Call Trace:|Kernel panic|general protection fault|------------\[ cut here \]|INFO: (possible|task .* blocked|rcu_))' \
-	"$res/console.log" >"$res/splats.txt" || true
 if [ -s "$res/splats.txt" ]; then
 	bad=1
 	echo "KERNEL SPLAT on the console (full log: ${res#"$TOP"/}/console.log):"
@@ -92,7 +132,7 @@ if grep -q '^@@KVMT-ERROR' "$res/console.log"; then
 	grep '^@@KVMT-ERROR' "$res/console.log"
 fi
 
-[ "$xfail" = 0 ] || echo "expected failures, each with its reason in ${expect#"$TOP"/}: $xfail"
+[ "$expected_bad" = 0 ] || echo "expected failures, each with its reason in ${expect#"$TOP"/}: $expected_bad"
 # The summary line, kept for the closing line of the run unless
 # KVMT_SUMMARY is set empty (runs judged as part of another stage).
 summary=${KVMT_SUMMARY-$BUILD/summary}

@@ -21,7 +21,7 @@ mkdir -p "$root"
 cp -a "$BASE_OUT/mod-root/lib" "$root/"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$R/base-modules.cpio"
 cat "$OUT/rust-vmm.cpio" "$R/base-modules.cpio" >"$R/base.cpio"
-KVMT_KERNEL=$BASE_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-vm.sh" "$R/tests.list" "$BASE" "$timeout" "$R/base.cpio"
+KVMT_KERNEL=$BASE_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-tests.sh" "$R/tests.list" "$BASE" "$timeout" "$R/base.cpio"
 KVMT_SUMMARY='' "$TOP/scripts/report.sh" "$BASE" >"$BASE/report.txt" || true
 # What failed on the base, with its output.
 awk '/^not ok/ { on = 1; print; next } /^(ok|$)/ { on = 0 } on' "$BASE/report.txt"

@@ -3,7 +3,8 @@
 # the branch "series" holding patches/*.patch applied by git am.
 #
 # With KERNEL_SRC set, the series is applied instead in a detached worktree
-# of that repository at its HEAD; none of its branches is touched.
+# of that repository at its HEAD (build/ext/linux), which is kept while it
+# holds commits that patches/ lacks; none of its branches is touched.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -43,20 +44,79 @@ apply_series() {
 	done
 }
 
+# The checks before the series is compared with patches/.
+check_tree() {
+	[ ! -d "$(git -C "$LINUX" rev-parse --git-path rebase-apply)" ] ||
+		die "a 'git am' of the series stopped in $LINUX: fix the patch and 'git am --continue',
+       or 'git -C $LINUX am --abort' and correct it in patches/"
+	[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] ||
+		die "$LINUX has uncommitted changes: commit them and run 'make export', or discard them"
+}
+
+# sync_series RESET...: compare the commits BASE..TIP with patches/ by the
+# patch-ids of what was last applied or exported, which tell a tree that
+# holds unexported work from one that patches/ has moved away from; RESET
+# is the command that puts the tree back at the base before patches/ is
+# applied again.
+sync_series() {
+	local stamp want have last
+
+	stamp=$(git -C "$LINUX" rev-parse --absolute-git-dir)/series-ids
+	want=$(for p in "${PATCHES[@]}"; do patch_ids <"$p"; done | sort)
+	have=$(git -C "$LINUX" log --reverse -p --format='commit %H' "$BASE..$TIP" | patch_ids)
+	last=$(cat "$stamp" 2>/dev/null || echo none)
+	if [ "$have" = "$want" ]; then
+		info "tree: the series in $LINUX matches patches/ (${#PATCHES[@]} patches)"
+	elif [ "$have" = "$last" ] || [ "$last" = none ]; then
+		# Untouched since the last apply, or no apply ever completed.
+		info "tree: applying ${#PATCHES[@]} patches from patches/"
+		"$@"
+		apply_series "$LINUX"
+	elif [ "$want" = "$last" ]; then
+		info "tree: $LINUX has commits that are not exported yet; testing them (run 'make export')"
+		return
+	else
+		die "both the series in $LINUX and patches/ changed since the last apply/export.
+       Keep the tree: make export.  Keep patches/: git -C $LINUX reset --hard $BASE, then make"
+	fi
+	printf '%s\n' "$want" >"$stamp"
+}
+
 if [ -n "${KERNEL_SRC:-}" ]; then
 	git -C "$KERNEL_SRC" rev-parse --git-dir >/dev/null 2>&1 ||
 		die "KERNEL_SRC=$KERNEL_SRC is not a git repository"
-	if [ -d "$LINUX" ]; then
-		git -C "$KERNEL_SRC" worktree remove --force "$LINUX" 2>/dev/null || rm -rf "$LINUX"
-		git -C "$KERNEL_SRC" worktree prune
-	fi
-	mkdir -p "$BUILD/ext"
+	head=$(git -C "$KERNEL_SRC" rev-parse HEAD)
 	git -C "$KERNEL_SRC" config user.email >/dev/null ||
 		export GIT_COMMITTER_NAME="KVM series harness" GIT_COMMITTER_EMAIL=harness@localhost
+	# The worktree is kept while it holds work; a new one is made when
+	# there is none, or when KERNEL_SRC's HEAD moved and the worktree
+	# holds nothing that is not in patches/.
+	if git -C "$LINUX" rev-parse --git-dir >/dev/null 2>&1 && [ -f "$BUILD/ext/base-commit" ]; then
+		check_tree
+		if [ "$BASE" != "$head" ]; then
+			have=$(git -C "$LINUX" log --reverse -p --format='commit %H' "$BASE..HEAD" | patch_ids)
+			last=$(cat "$(git -C "$LINUX" rev-parse --absolute-git-dir)/series-ids" 2>/dev/null || echo none)
+			if [ "$have" = "$last" ]; then
+				info "tree: KERNEL_SRC's HEAD moved to $(git -C "$KERNEL_SRC" rev-parse --short HEAD): applying the series there"
+				git -C "$LINUX" checkout -q --detach "$head"
+				echo "$head" >"$BUILD/ext/base-commit"
+				BASE=$head
+				apply_series "$LINUX"
+				exit 0
+			fi
+			info "tree: KERNEL_SRC's HEAD moved, but $LINUX holds unexported work on $(git -C "$LINUX" rev-parse --short "$BASE"): testing that (export, or rebase it onto the new HEAD)"
+		fi
+		sync_series git -C "$LINUX" checkout -q --detach "$BASE"
+		exit 0
+	fi
+	rm -rf "$LINUX"
+	git -C "$KERNEL_SRC" worktree prune
+	mkdir -p "$BUILD/ext"
 	info "tree: detached worktree of $KERNEL_SRC at $(git -C "$KERNEL_SRC" rev-parse --short HEAD) in $LINUX"
-	git -C "$KERNEL_SRC" worktree add -q --detach "$LINUX" HEAD
-	git -C "$LINUX" rev-parse HEAD >"$BUILD/ext/base-commit"
-	apply_series "$LINUX"
+	git -C "$KERNEL_SRC" worktree add -q --detach "$LINUX" "$head"
+	echo "$head" >"$BUILD/ext/base-commit"
+	BASE=$head
+	sync_series true
 	exit 0
 fi
 
@@ -80,34 +140,7 @@ if [ ! -d "$LINUX/.git" ]; then
 	mv "$LINUX.tmp" "$LINUX"
 fi
 
-cd "$LINUX" || exit
-[ ! -d "$(git rev-parse --git-path rebase-apply)" ] ||
-	die "a 'git am' of the series stopped in $LINUX: fix the patch and 'git am --continue',
-       or 'git -C $LINUX am --abort' and correct it in patches/"
-[ -z "$(git status --porcelain --untracked-files=no)" ] ||
-	die "$LINUX has uncommitted changes: commit them on the series branch and run 'make export', or discard them"
-[ "$(git rev-parse --abbrev-ref HEAD)" = series ] ||
+check_tree
+[ "$(git -C "$LINUX" rev-parse --abbrev-ref HEAD)" = series ] ||
 	die "$LINUX is not on the series branch (git -C $LINUX checkout series, or git am --abort if a patch failed)"
-
-# The patch-ids of what was last applied or exported tell a branch that
-# holds unexported work from one that patches/ has moved away from.
-stamp=$(git rev-parse --git-dir)/series-ids
-want=$(for p in "${PATCHES[@]}"; do patch_ids <"$p"; done | sort)
-have=$(git log --reverse -p --format='commit %H' "$BASE..$TIP" | patch_ids)
-last=$(cat "$stamp" 2>/dev/null || echo none)
-
-if [ "$have" = "$want" ]; then
-	info "tree: series branch matches patches/ (${#PATCHES[@]} patches)"
-elif [ "$have" = "$last" ] || [ "$last" = none ]; then
-	# Untouched since the last apply, or no apply ever completed.
-	info "tree: applying ${#PATCHES[@]} patches from patches/"
-	git checkout -q -B series base
-	apply_series "$LINUX"
-elif [ "$want" = "$last" ]; then
-	info "tree: the series branch has commits that are not exported yet; testing the branch (run 'make export')"
-	exit 0
-else
-	die "both the series branch in $LINUX and patches/ changed since the last apply/export.
-       Keep the branch: make export.  Keep patches/: git -C $LINUX checkout -B series base"
-fi
-printf '%s\n' "$want" >"$stamp"
+sync_series git -C "$LINUX" checkout -q -B series base

@@ -7,7 +7,6 @@
 
 Q=/qemu
 W=/tmp/qemu-$$
-SPLAT='WARNING:|BUG:|UBSAN:|Oops|Call Trace:|Kernel panic|general protection fault|cut here'
 mkdir -p "$W"
 
 fail() {
@@ -36,7 +35,7 @@ show() {
 	sed 's/^/qemu: /' "$W/$1.err"
 	tr -d '\r' <"$W/$1.log" >"$W/$1.txt"
 	sed 's/^/  | /' "$W/$1.txt"
-	! grep -Eq "$SPLAT" "$W/$1.txt" || fail "the guest's kernel splatted, see its console above"
+	! grep -Eqf $Q/splat.regex "$W/$1.txt" || fail "the guest's kernel splatted, see its console above"
 }
 
 # boot NAME CPU: boot a guest until it powers off, and check that it got
@@ -56,6 +55,14 @@ expect() {
 	for f in "$@"; do
 		case $have in *" $f "*) ;; *) fail "the guest lacks $f (it has:$have)" ;; esac
 	done
+}
+
+# vendor: amd or intel, the KVM module this CPU needs.
+vendor() {
+	case $(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1) in
+	AuthenticAMD | HygonGenuine) echo amd ;;
+	*) echo intel ;;
+	esac
 }
 
 arch_caps() {
@@ -141,6 +148,25 @@ host-checked-arch-caps)
 	;;
 host-migrate-pkru)
 	migrate
+	;;
+harness-accel-kvm)
+	# The harness's test VM as ACCEL=kvm boots it (run-tests.sh's QEMU
+	# command line, -accel kvm -cpu host), here on the kernel under test:
+	# its init must load the KVM module of the CPU's vendor and run a
+	# selftest on the /dev/kvm it gets.
+	cat $Q/harness.cmd; echo
+	: >"$W/harness.log"
+	eval "timeout 240 $(cat $Q/harness.cmd)" </dev/null >"$W/harness.log" 2>&1
+	rc=$?
+	tr -d '\r' <"$W/harness.log" >"$W/harness.txt"
+	sed 's/^/  | /' "$W/harness.txt"
+	[ "$rc" = 0 ] || fail "QEMU exited with $rc"
+	! grep -Eqf $Q/splat.regex "$W/harness.txt" || fail "the test VM's kernel splatted, see its console above"
+	! grep -q '^@@KVMT-ERROR' "$W/harness.txt" || fail "the test VM's init reported an error"
+	grep -q "^@@KVMT-MODULE kvm_$(vendor)\$" "$W/harness.txt" ||
+		fail "the test VM's init did not pick kvm_$(vendor) for this CPU"
+	grep -q '^@@KVMT-RESULT x86/cpuid_test 0 ' "$W/harness.txt" || fail "x86/cpuid_test did not pass in the test VM"
+	grep -q '^@@KVMT-DONE' "$W/harness.txt" || fail "the test VM did not finish its run"
 	;;
 *)
 	fail "no case named ${0##*/}"
