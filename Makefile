@@ -14,7 +14,7 @@ QEMU_TIMEOUT ?= 300
 # The test VM's accelerator: tcg, kvm, or auto (kvm when /dev/kvm works and
 # the host's KVM runs nested guests).
 ACCEL ?= auto
-export KERNEL_SRC JOBS AUTHOR ACCEL V RFC
+export KERNEL_SRC JOBS AUTHOR ACCEL VERSION RFC T
 
 # The emulator of the test VM: QEMU 10.0 from bookworm-backports, unpacked
 # by scripts/fetch-qemu.sh.  Debian 12's QEMU 7.2 lets a nested guest's
@@ -53,28 +53,28 @@ $(PREPARE) $(BUILD) checkpatch ioctl-audit build-each sparse:
 	@$(STAGE) $@ $(S)/$@.sh
 
 test:
-	@$(STAGE) test $(S)/run-tests.sh $(TESTS) $(RES)/series $(TIMEOUT)
+	@$(STAGE) test $(S)/run-tests.sh $(TESTS) $(RES)/series "$(TIMEOUT)"
 	@$(S)/report.sh $(RES)/series
 
 # One test with its arguments, built first: make run T='x86/pkru_test -v'.
 # make exits 2 on any failure; scripts/run-one.sh exits with the test's own
 # status.
 run:
-	@[ -n "$(T)" ] || { echo "usage: make run T='x86/NAME [ARGS]'" >&2; exit 2; }
+	@[ -n "$$T" ] || { echo "usage: make run T='x86/NAME [ARGS]'" >&2; exit 2; }
 	@$(STAGE) --reset; $(MAKE) -s --no-print-directory build
-	@$(S)/run-one.sh "$(T)" $(TIMEOUT)
+	@$(S)/run-one.sh "$$T" "$(TIMEOUT)"
 
 # The upstream x86 suite but the tests of tests/series.list, which 'test'
 # runs, judged against tests/upstream.ACCEL-VENDOR.expect.
 suite:
-	@$(STAGE) suite-list $(S)/suite-list.sh $(RES)/suite.list
-	@$(STAGE) suite $(S)/run-tests.sh $(RES)/suite.list $(RES)/suite $(SUITE_TIMEOUT)
+	@$(STAGE) suite-list $(S)/suite-list.sh $(RES)/suite.list $(TESTS)
+	@$(STAGE) suite $(S)/run-tests.sh $(RES)/suite.list $(RES)/suite "$(SUITE_TIMEOUT)"
 	@$(S)/report.sh $(RES)/suite upstream
 
 # Debian's QEMU 7.2 as a client of the kernel under test, inside the test VM.
 qemu-test:
 	@$(STAGE) qemu-initramfs $(S)/qemu-initramfs.sh
-	@$(STAGE) qemu-test $(S)/run-tests.sh tests/qemu.list $(RES)/qemu $(QEMU_TIMEOUT) $(OUTDIR)/qemu-test.cpio
+	@$(STAGE) qemu-test $(S)/run-tests.sh tests/qemu.list $(RES)/qemu "$(QEMU_TIMEOUT)" $(OUTDIR)/qemu-test.cpio
 	@$(S)/report.sh $(RES)/qemu
 
 # rust-vmm's kvm-ioctls (the KVM layer of Firecracker and Cloud Hypervisor):
@@ -83,7 +83,7 @@ qemu-test:
 rust-vmm:
 	@$(STAGE) fetch-crates $(S)/fetch-crates.sh
 	@$(STAGE) rust-vmm-build $(S)/rust-vmm-build.sh
-	@$(STAGE) rust-vmm $(S)/run-tests.sh $(OUTDIR)/rust-vmm/tests.list $(RES)/rust-vmm $(TIMEOUT) \
+	@$(STAGE) rust-vmm $(S)/run-tests.sh $(OUTDIR)/rust-vmm/tests.list $(RES)/rust-vmm "$(TIMEOUT)" \
 		$(OUTDIR)/rust-vmm.cpio
 	@$(S)/report.sh $(RES)/rust-vmm rust-vmm
 
@@ -91,12 +91,12 @@ rust-vmm:
 # the series' one.  Not part of 'make check'.
 rust-vmm-base:
 	@$(STAGE) bench-kernel $(S)/bench-kernel.sh
-	@$(STAGE) rust-vmm-base $(S)/rust-vmm-base.sh $(TIMEOUT)
+	@$(STAGE) rust-vmm-base $(S)/rust-vmm-base.sh "$(TIMEOUT)"
 
 # Each diff in tests/mutants breaks one behaviour; the tests it names must
 # catch it.
 mutants:
-	@$(STAGE) mutants $(S)/mutants.sh $(TIMEOUT)
+	@$(STAGE) mutants $(S)/mutants.sh "$(TIMEOUT)"
 
 shellcheck:
 	@$(STAGE) shellcheck shellcheck -x $(S)/*.sh $(S)/guest-init tests/qemu/case.sh \
@@ -121,7 +121,7 @@ bench-run:
 	@echo "Host kernel instructions and wall time per operation (build/out/bench/table.txt):"
 	@cat $(OUTDIR)/bench/table.txt
 
-# V=N and RFC=1 set the version and prefix of this export (default: the
+# VERSION=N and RFC=1 set the version and prefix of this export (default: the
 # cover letter's); each export tags series-vN in the kernel tree.
 export:
 	@$(S)/export.sh
@@ -136,4 +136,4 @@ vm:
 	@$(S)/vm-shell.sh
 
 clean:
-	rm -rf build/out build/ext/out build/bisect build/bisect-out build/bench-base build/bench-base-ext
+	rm -rf build/out build/out-* build/ext/out build/ext/out-* build/bench-base build/bench-base-ext

@@ -37,7 +37,7 @@ for k in base series; do
 	info "bench: $k kernel"
 	mkdir -p "$B/$k"
 	KVMT_KERNEL=$kernel KVMT_QEMU_ARGS="-plugin $B/insn_window.so -d plugin -D $B/$k.plugin.log" \
-		"$TOP/scripts/run-tests.sh" "$B/list" "$B/$k" "$timeout" "$B/extra-$k.cpio"
+		ACCEL=tcg "$TOP/scripts/run-tests.sh" "$B/list" "$B/$k" "$timeout" "$B/extra-$k.cpio"
 	rc=$(cut -f2 "$B/$k/results.tsv")
 	[ "$rc" = 0 ] || die "bench: kvm_bench ended with rc $rc on the $k kernel (console: ${B#"$TOP"/}/$k/console.log)"
 done

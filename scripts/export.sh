@@ -2,7 +2,7 @@
 # Regenerate patches/ from the series in the kernel tree (BASE..TIP),
 # keeping the hand-written cover letter, and tag the export series-vN in
 # the kernel tree.  Same commits, byte-identical files.
-# V=N sets the version and RFC=1/RFC=0 the RFC prefix; both default to
+# VERSION=N sets the version and RFC=1/RFC=0 the RFC prefix; both default to
 # the cover letter's subject ("[RFC PATCH v3 0/17]").
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,9 +17,9 @@ grep -qxF -- "$marker" "$cover" || die "patches/0000-cover-letter.patch lacks th
 
 # Version and prefix: the cover letter's, unless V or RFC say otherwise.
 subject=$(sed -n 's/^Subject: \[\([^]]*\)\].*/\1/p' "$cover" | head -n 1)
-version=${V:-$(sed -n 's/.* v\([0-9][0-9]*\) .*/\1/p' <<<"$subject")}
+version=${VERSION:-$(sed -n 's/.* v\([0-9][0-9]*\) .*/\1/p' <<<"$subject")}
 version=${version:-1}
-[[ $version =~ ^[1-9][0-9]*$ ]] || die "V=$version: give a version number"
+[[ $version =~ ^[1-9][0-9]*$ ]] || die "VERSION=$version: give a version number"
 case ${RFC:-} in
 1) rfc="RFC " ;;
 0) rfc="" ;;
@@ -31,6 +31,9 @@ prefix="${rfc}PATCH"
 [ "$version" = 1 ] || grep -q "^Changes in v$version" "$cover" ||
 	die "the cover letter has no section 'Changes in v$version': say there what changed since v$((version - 1))"
 
+[ -z "${KERNEL_SRC:-}" ] || [ -f "$BUILD/ext/base-commit" ] ||
+	die "no build/ext/base-commit: run 'make KERNEL_SRC=$KERNEL_SRC' first"
+[ -n "${KERNEL_SRC:-}" ] || [ -f "$BUILD/dl/base-version" ] || die "no build/dl/base-version: run 'make' first"
 n=$(git -C "$LINUX" rev-list --count "$BASE..$TIP")
 find "$TOP/patches" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-cover-letter.patch' -delete
 if [ "$n" != 0 ]; then
@@ -50,14 +53,15 @@ old=$(git -C "$LINUX" rev-parse -q --verify "refs/tags/$tag" || true)
 git -C "$LINUX" tag -f "$tag" "$TIP" >/dev/null
 git -C "$LINUX" tag -f "$tag-base" "$BASE" >/dev/null
 [ -z "$old" ] || [ "$old" = "$(git -C "$LINUX" rev-parse "$TIP")" ] ||
-	info "export: $tag moved from ${old:0:12}; use V=$((version + 1)) for a new version"
+	info "export: $tag moved from ${old:0:12} (after posting v$version, export with VERSION=$((version + 1)))"
 info "export: $n patches in patches/, [$prefix], tagged $tag"
 
 # The base the series applies to, as b4 and git am -3 look it up: the
 # commit of KERNEL_SRC, or the upstream release Debian's tarball is.
-debian="Debian linux-source-7.3 $(cat "$BUILD/dl/base-version"), tarball sha256 $(cat "$BUILD/dl/base-sha256")"
 if [ -n "${KERNEL_SRC:-}" ]; then
 	base_lines="base-commit: $(git -C "$LINUX" rev-parse "$BASE")"
+elif ! debian="Debian linux-source-7.3 $(cat "$BUILD/dl/base-version"), tarball sha256 $(cat "$BUILD/dl/base-sha256")"; then
+	die "no build/dl/base-sha256: run 'make' first"
 elif [ "$(cat "$BUILD/dl/base-version")" = "$BASE_DEBIAN_VERSION" ]; then
 	base_lines="base: $BASE_UPSTREAM_TAG as $debian;
 Debian's own patches touch none of the files the series touches"

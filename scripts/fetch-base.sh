@@ -15,11 +15,11 @@ TARBALL=$DL/linux-source.tar.xz
 mkdir -p "$DL"
 
 if [ -f "$TARBALL" ] && [ -f "$DL/base-version" ]; then
-	info "base: cached $PKG $(cat "$DL/base-version")"
+	info "fetch-base: cached $PKG $(cat "$DL/base-version")"
 	exit 0
 fi
 
-info "base: updating a private apt index for trixie-backports"
+info "fetch-base: updating a private apt index for trixie-backports"
 APT=$BUILD/apt
 apt_private "$APT" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] @URI@ trixie-backports main" ||
 	die "no package index; put the base tarball at $TARBALL and its version in $DL/base-version by hand"
@@ -39,7 +39,7 @@ else
 	MSG
 fi
 
-info "base: downloading $PKG $version"
+info "fetch-base: downloading $PKG $version"
 (cd "$DL" && rm -f ./*.deb && apt-get "${aptopts[@]}" download "$PKG=$version" >"$APT/download.log" 2>&1) ||
 	die "apt-get download $PKG=$version failed, see $APT/download.log"
 deb=$(ls "$DL"/*.deb)
@@ -57,4 +57,4 @@ mv "$tar" "$TARBALL"
 rm -rf "$DL/x"
 sha256sum "$TARBALL" | awk '{ print $1 }' >"$DL/base-sha256"
 echo "$version" >"$DL/base-version"
-info "base: $PKG $version, tarball sha256 $(cat "$DL/base-sha256")"
+info "fetch-base: $PKG $version, tarball sha256 $(cat "$DL/base-sha256")"

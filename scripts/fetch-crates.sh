@@ -19,11 +19,11 @@ librust-byteorder-dev 1.5.0-1+b2 dd7f73d2d89f2e2353b720cdead772a83b0488969e491ca
 
 DIR=$BUILD/tools/crates
 if [ "$(cat "$DIR.pins" 2>/dev/null)" = "$PINS" ]; then
-	info "rust-vmm-fetch: cached crates ($(cd "$DIR" && echo kvm-ioctls-*))"
+	info "fetch-crates: cached crates ($(cd "$DIR" && echo kvm-ioctls-*))"
 	exit 0
 fi
 
-info "rust-vmm-fetch: downloading the crates from Debian sid"
+info "fetch-crates: downloading the crates from Debian sid"
 APT=$BUILD/apt-sid
 apt_private "$APT" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] @URI@ sid main" ||
 	die "cannot reach Debian sid for the rust-vmm crates"
@@ -39,4 +39,4 @@ done <<<"$PINS"
 mv "$APT"/root/usr/share/cargo/registry/* "$DIR/"
 rm -rf "$APT/root"
 echo "$PINS" >"$DIR.pins"
-info "rust-vmm-fetch: $(cd "$DIR" && echo ./*)"
+info "fetch-crates: $(cd "$DIR" && echo ./*)"

@@ -14,11 +14,11 @@ SHA_DATA=2d831088187087013b3fcbd19bdfb955b182a2d5a08f6dafa0ad1c6d2007fb4e
 DIR=$BUILD/tools/qemu
 WRAPPER=$BUILD/tools/qemu-system-x86_64
 if [ -x "$WRAPPER" ] && [ "$(cat "$DIR/version" 2>/dev/null)" = "$VERSION" ]; then
-	info "qemu-fetch: cached QEMU $VERSION"
+	info "fetch-qemu: cached QEMU $VERSION"
 	exit 0
 fi
 
-info "qemu-fetch: downloading QEMU $VERSION from bookworm-backports"
+info "fetch-qemu: downloading QEMU $VERSION from bookworm-backports"
 APT=$BUILD/apt-qemu
 apt_private "$APT" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] @URI@ bookworm-backports main" ||
 	die "cannot reach bookworm-backports for QEMU 10.0"
@@ -46,4 +46,4 @@ chmod +x "$WRAPPER"
 missing=$(ldd "$DIR/usr/bin/qemu-system-x86_64" | grep 'not found' || true)
 [ -z "$missing" ] || die "QEMU $VERSION needs libraries this machine lacks:
 $missing"
-info "qemu-fetch: $("$WRAPPER" --version | head -n 1)"
+info "fetch-qemu: $("$WRAPPER" --version | head -n 1)"

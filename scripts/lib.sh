@@ -20,6 +20,11 @@ else
 	TIP=series
 fi
 JOBS=${JOBS:-$(nproc)}
+# The QEMU of the test VM when the Makefile did not say: the harness's own
+# (scripts/fetch-qemu.sh), else the system's.
+if [ -z "${KVMT_QEMU:-}" ] && [ -x "$BUILD/tools/qemu-system-x86_64" ]; then
+	export KVMT_QEMU=$BUILD/tools/qemu-system-x86_64
+fi
 # The kernel splats that fail a run (report.sh) or a guest of the QEMU-client
 # stage (tests/qemu/case.sh, which reads a copy inside the test VM).
 # shellcheck disable=SC2034 # for the scripts that source this
@@ -97,7 +102,7 @@ vm_accel() {
 # The vendor of the test VM's CPU, as the test VM's init sees it: the host's
 # under kvm (-cpu host), AMD under tcg (QEMU's -cpu max).
 vm_vendor() {
-	if [ "$1" = tcg ] || grep -qm1 '^vendor_id.*AuthenticAMD' /proc/cpuinfo; then
+	if [ "$1" = tcg ] || grep -qm1 '^vendor_id.*\(AuthenticAMD\|HygonGenuine\)' /proc/cpuinfo; then
 		echo amd
 	else
 		echo intel

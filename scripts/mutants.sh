@@ -16,7 +16,8 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-timeout=${1:-120}
+timeout=${1:-}
+[ -n "$timeout" ] || timeout=$(settings_timeout)
 DIR=$TOP/tests/mutants
 RES=$OUT/results/mutants
 export KVMT_SUMMARY=	# the closing line of the gate stays the tests' one

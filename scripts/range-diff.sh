@@ -32,6 +32,7 @@ else
 	mapfile -t patches < <(find "$tmp/patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
 	[ "${#patches[@]}" != 0 ] || die "$old has no patches in patches/"
 	info "range-diff: applying the ${#patches[@]} patches of $old to $(git -C "$LINUX" rev-parse --short "$BASE")"
+	git -C "$LINUX" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
 	git -C "$LINUX" worktree prune
 	git -C "$LINUX" worktree add -q --detach "$wt" "$BASE"
 	git -C "$wt" -c user.name="KVM series harness" -c user.email=harness@localhost \

@@ -34,6 +34,7 @@ parts+=("$dir/$name.cpio")
 	echo "# command line and timeout, only this test.  Console: ${dir#"$TOP"/}/$name.log"
 	echo 'set -o pipefail'
 	printf 'cat %s >%q\n' "$(printf '%q ' "${parts[@]}")" "$dir/$name.initramfs.cpio"
+	printf 'timeout -k 10 %q ' "$(($(cat "$res/vm/timeout") + 300))"
 	printf '%q ' "${argv[@]}"
 	printf '</dev/null 2>&1 | tr -d %q | tee %q\n' '\r' "$dir/$name.log"
 	printf 'rm -f %q\n' "$dir/$name.initramfs.cpio"

@@ -12,14 +12,14 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-list=$1 res=$2 timeout=${3:-} extra=${4:-}
+list=$1 res=$(realpath -m "$2") timeout=${3:-} extra=${4:-}
 [ -n "$timeout" ] || timeout=$(settings_timeout)
 KST=$OUT/kselftest
 kernel=${KVMT_KERNEL:-$OUT/arch/x86/boot/bzImage}
 [ -f "$OUT/initramfs.cpio" ] || die "no initramfs: run 'make' first"
 accel=$(vm_accel)
 mkdir -p "$res"
-rm -rf "${res:?}"/*
+(cd "$res" && rm -rf console.log results.tsv tests.list qemu-rc qemu.pid hung splats.txt logs vm repro initramfs.cpio)
 mkdir "$res/vm"
 
 grep -v '^[[:space:]]*\(#\|$\)' "$list" | sed 's/^[[:space:]]*//' >"$res/tests.list"

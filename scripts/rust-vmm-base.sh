@@ -6,7 +6,8 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-timeout=${1:-120}
+timeout=${1:-}
+[ -n "$timeout" ] || timeout=$(settings_timeout)
 R=$OUT/rust-vmm
 BASE_OUT=$BUILD/bench-base${KERNEL_SRC:+-ext}/out
 SERIES=$OUT/results/rust-vmm
@@ -23,8 +24,9 @@ cp -a "$BASE_OUT/mod-root/lib" "$root/"
 cat "$OUT/rust-vmm.cpio" "$R/base-modules.cpio" >"$R/base.cpio"
 KVMT_KERNEL=$BASE_OUT/arch/x86/boot/bzImage "$TOP/scripts/run-tests.sh" "$R/tests.list" "$BASE" "$timeout" "$R/base.cpio"
 KVMT_SUMMARY='' "$TOP/scripts/report.sh" "$BASE" >"$BASE/report.txt" || true
-# What failed on the base, with its output.
-awk '/^not ok/ { on = 1; print; next } /^(ok|$)/ { on = 0 } on' "$BASE/report.txt"
+# What failed on the base, with its output (which comes before the line).
+awk '/^ok / { n = 0; next } /^not ok/ { for (i = 1; i <= n; i++) print buf[i]; print; n = 0; next }
+     /^#/ { buf[++n] = $0 }' "$BASE/report.txt"
 
 status() {
 	awk -F'\t' '{ s = "fail" } $2 == 0 { s = "pass" } $2 == 4 { s = "skip" } $2 ~ /^(124|137|143)$/ { s = "timeout" }

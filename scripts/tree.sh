@@ -67,9 +67,13 @@ sync_series() {
 	last=$(cat "$stamp" 2>/dev/null || echo none)
 	if [ "$have" = "$want" ]; then
 		info "tree: the series in $LINUX matches patches/ (${#PATCHES[@]} patches)"
-	elif [ "$have" = "$last" ] || [ "$last" = none ]; then
-		# Untouched since the last apply, or no apply ever completed.
+	elif [ -z "$have" ] || [ "$have" = "$last" ] || [ "$last" = none ]; then
+		# At the base, untouched since the last apply, or no apply ever
+		# completed.  The stamp comes first: a git am that stops and is
+		# continued by hand leaves work of the tree's own, not a tree to
+		# reset.
 		info "tree: applying ${#PATCHES[@]} patches from patches/"
+		printf '%s\n' "$want" >"$stamp"
 		"$@"
 		apply_series "$LINUX"
 	elif [ "$want" = "$last" ]; then
@@ -86,29 +90,41 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	git -C "$KERNEL_SRC" rev-parse --git-dir >/dev/null 2>&1 ||
 		die "KERNEL_SRC=$KERNEL_SRC is not a git repository"
 	head=$(git -C "$KERNEL_SRC" rev-parse HEAD)
+	src_common=$(cd "$KERNEL_SRC" && realpath "$(git rev-parse --git-common-dir)")
 	git -C "$KERNEL_SRC" config user.email >/dev/null ||
 		export GIT_COMMITTER_NAME="KVM series harness" GIT_COMMITTER_EMAIL=harness@localhost
-	# The worktree is kept while it holds work; a new one is made when
-	# there is none, or when KERNEL_SRC's HEAD moved and the worktree
-	# holds nothing that is not in patches/.
-	if git -C "$LINUX" rev-parse --git-dir >/dev/null 2>&1 && [ -f "$BUILD/ext/base-commit" ]; then
+	# The worktree may hold work: it is never deleted here.  It is reused
+	# when it belongs to KERNEL_SRC; the series is applied afresh on
+	# KERNEL_SRC's new HEAD when that moved and the worktree holds nothing
+	# that is not in patches/.
+	if [ -e "$LINUX/.git" ]; then
+		git -C "$LINUX" rev-parse --git-dir >/dev/null 2>&1 ||
+			die "$LINUX lost the link to its repository (was it moved?): git -C $KERNEL_SRC worktree repair $LINUX"
+		wt_common=$(cd "$LINUX" && realpath "$(git rev-parse --git-common-dir)")
+		[ "$wt_common" = "$src_common" ] ||
+			die "$LINUX is a worktree of $wt_common, not of KERNEL_SRC: use that KERNEL_SRC, or drop the worktree (git --git-dir=$wt_common worktree remove --force $LINUX) if it holds nothing you need"
+		[ -f "$BUILD/ext/base-commit" ] ||
+			die "no $BUILD/ext/base-commit: write into it the commit of KERNEL_SRC the series in $LINUX starts from"
 		check_tree
 		if [ "$BASE" != "$head" ]; then
-			have=$(git -C "$LINUX" log --reverse -p --format='commit %H' "$BASE..HEAD" | patch_ids)
+			have=$(git -C "$LINUX" log -p --format='commit %H' "$BASE..HEAD" | patch_ids)
 			last=$(cat "$(git -C "$LINUX" rev-parse --absolute-git-dir)/series-ids" 2>/dev/null || echo none)
-			if [ "$have" = "$last" ]; then
+			if git -C "$LINUX" merge-base --is-ancestor "$head" HEAD; then
+				info "tree: the series in $LINUX is on KERNEL_SRC's HEAD $(git -C "$KERNEL_SRC" rev-parse --short HEAD) now"
+			elif [ -z "$have" ] || [ "$have" = "$last" ]; then
 				info "tree: KERNEL_SRC's HEAD moved to $(git -C "$KERNEL_SRC" rev-parse --short HEAD): applying the series there"
 				git -C "$LINUX" checkout -q --detach "$head"
-				echo "$head" >"$BUILD/ext/base-commit"
-				BASE=$head
-				apply_series "$LINUX"
-				exit 0
+			else
+				info "tree: KERNEL_SRC's HEAD moved, but $LINUX holds unexported work: testing it on $(git -C "$LINUX" rev-parse --short "$BASE") (export it, or rebase it onto the new HEAD)"
+				head=$BASE
 			fi
-			info "tree: KERNEL_SRC's HEAD moved, but $LINUX holds unexported work on $(git -C "$LINUX" rev-parse --short "$BASE"): testing that (export, or rebase it onto the new HEAD)"
+			echo "$head" >"$BUILD/ext/base-commit"
+			BASE=$head
 		fi
 		sync_series git -C "$LINUX" checkout -q --detach "$BASE"
 		exit 0
 	fi
+	# No .git: nothing of a worktree, no work to lose.
 	rm -rf "$LINUX"
 	git -C "$KERNEL_SRC" worktree prune
 	mkdir -p "$BUILD/ext"

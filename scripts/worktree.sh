@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # A second, detached worktree of $LINUX with its own output directory, for
-# building single commits (bisect.sh, sparse.sh) without disturbing the
+# building single commits (build-each.sh, sparse.sh) without disturbing the
 # main tree and build.  Sourced; WT_NAME (default "wt") names the pair, so
 # that the scripts that need one of their own do not share it.  WT_DIR
 # instead puts them at WT_DIR/linux and WT_DIR/out, the main pair's relative
