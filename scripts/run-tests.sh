@@ -22,7 +22,8 @@ mkdir -p "$res"
 (cd "$res" && rm -rf console.log results.tsv tests.list qemu-rc qemu.pid hung splats.txt logs vm repro initramfs.cpio)
 mkdir "$res/vm"
 
-grep -v '^[[:space:]]*\(#\|$\)' "$list" | sed 's/^[[:space:]]*//' >"$res/tests.list"
+# One test per line with its arguments; a "#" starts a comment.
+sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//' "$list" | grep . >"$res/tests.list" || true
 cat "$KST/all-tests" "$KST/harness-tests" >"$res/known"
 [ -z "$extra" ] || cpio -it --quiet <"$extra" | sed -n 's|^\(\./\)\{0,1\}kvm/||p' >>"$res/known"
 while read -r t _; do
