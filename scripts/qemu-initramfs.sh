@@ -42,6 +42,7 @@ gcc -O2 -Wall -Werror -shared -fPIC -isystem "$OUT/usr/include" \
 
 # The guest: the test kernel and a busybox initramfs.
 cp "$KERNEL" "$root/qemu/bzImage"
+cp "$OUT/System.map" "$root/qemu/System.map"
 cp "$BUSYBOX" "$root/inner/bin/busybox"
 for app in $("$BUSYBOX" --list); do
 	[ -e "$root/inner/bin/$app" ] || ln -s busybox "$root/inner/bin/$app"

@@ -14,6 +14,20 @@ fail() {
 	exit 1
 }
 
+# limit SECONDS COMMAND...: run COMMAND, stopped by SIGTERM after SECONDS;
+# its exit status, or 124 when it was stopped.  busybox timeout exits with
+# the status of the command it stopped, and QEMU exits 0 on SIGTERM, so the
+# time taken tells.
+limit() {
+	secs=$1
+	shift
+	t0=$(date +%s)
+	timeout "$secs" "$@"
+	rc=$?
+	[ $(($(date +%s) - t0)) -lt "$secs" ] || rc=124
+	return "$rc"
+}
+
 # qemu NAME CPU APPEND [QEMU OPTIONS...]: run QEMU for at most three
 # minutes; the guest's console goes to $W/NAME.log, QEMU's own messages to
 # $W/NAME.err.
@@ -22,7 +36,7 @@ qemu() {
 	shift 3
 	echo "${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD }qemu-system-x86_64 -accel kvm -cpu $cpu $*" >&2
 	: >"$W/$name.log"
-	timeout 180 $Q/bin/qemu-system-x86_64 -L $Q/share -accel kvm -cpu "$cpu" -smp 1 -m 256M \
+	limit 180 $Q/bin/qemu-system-x86_64 -L $Q/share -accel kvm -cpu "$cpu" -smp 1 -m 256M \
 		-nodefaults -display none -no-reboot -serial "file:$W/$name.log" \
 		-kernel $Q/bzImage -initrd $Q/inner.cpio \
 		-append "console=ttyS0 earlyprintk=serial loglevel=7 panic=-1 $append" \
@@ -154,12 +168,51 @@ harness-accel-kvm)
 	# command line, -accel kvm -cpu host), here on the kernel under test:
 	# its init must load the KVM module of the CPU's vendor and run a
 	# selftest on the /dev/kvm it gets.
+	# Its console is on QEMU's stdio, with the monitor: a test VM still
+	# running after 240 s is asked for its blocked tasks and CPU
+	# backtraces (serial break, magic SysRq w and l), and QEMU for its
+	# vCPUs' registers (each RIP with the symbol it is in), before it is
+	# stopped.
 	cat $Q/harness.cmd; echo
 	: >"$W/harness.log"
-	eval "timeout 240 $(cat $Q/harness.cmd)" </dev/null >"$W/harness.log" 2>&1
-	rc=$?
+	mkfifo "$W/harness.in"
+	exec 5<>"$W/harness.in"
+	eval "$(cat $Q/harness.cmd)" <&5 >"$W/harness.log" 2>&1 &
+	vm=$!
+	i=0
+	while kill -0 "$vm" 2>/dev/null && [ "$i" -lt 240 ]; do
+		i=$((i + 1))
+		sleep 1
+	done
+	if kill -0 "$vm" 2>/dev/null; then
+		for key in w l; do
+			printf '\001b' >&5
+			sleep 1
+			printf '%s' "$key" >&5
+			sleep 10
+		done
+		printf '\001c' >&5
+		sleep 1
+		printf 'info registers -a\n' >&5
+		sleep 5
+		printf '\001c' >&5
+		sleep 1
+		kill "$vm"
+		wait "$vm"
+		rc=124
+	else
+		wait "$vm"
+		rc=$?
+	fi
+	exec 5>&-
 	tr -d '\r' <"$W/harness.log" >"$W/harness.txt"
 	sed 's/^/  | /' "$W/harness.txt"
+	if [ "$rc" = 124 ]; then
+		tr -d '\r' <"$W/harness.log" | sed -n 's/^RIP=\([0-9a-f]*\) .*/\1/p' | while read -r rip; do
+			echo "RIP $rip: $(awk -v a="$rip" '$1 > a { exit } { s = $3 } END { print s }' $Q/System.map)"
+		done
+		fail "the test VM did not finish in 240 s (its blocked tasks and vCPUs are above)"
+	fi
 	[ "$rc" = 0 ] || fail "QEMU exited with $rc"
 	! grep -Eqf $Q/splat.regex "$W/harness.txt" || fail "the test VM's kernel splatted, see its console above"
 	! grep -q '^@@KVMT-ERROR' "$W/harness.txt" || fail "the test VM's init reported an error"
