@@ -136,4 +136,4 @@ vm:
 	@$(S)/vm-shell.sh
 
 clean:
-	rm -rf build/out build/out-* build/ext/out build/ext/out-* build/bench-base build/bench-base-ext
+	rm -rf build/out build/ext/out build/{wt,mut,bench-base}/out build/ext/{wt,mut}/out build/bench-base-ext/out

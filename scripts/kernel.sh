@@ -5,9 +5,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KMAKE=(make -C "$LINUX" O="$OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
-       KBUILD_BUILD_USER=kvm KBUILD_BUILD_HOST=series KBUILD_BUILD_TIMESTAMP=2026-01-01)
-export CCACHE_BASEDIR=$TOP CCACHE_SLOPPINESS=time_macros,include_file_mtime
+KMAKE=(make -C "$LINUX" O="$OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
 mkdir -p "$OUT"
 fragments=("$LINUX/tools/testing/selftests/kvm/config" "$TOP/config/kvm-test.config")

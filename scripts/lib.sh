@@ -20,6 +20,13 @@ else
 	TIP=series
 fi
 JOBS=${JOBS:-$(nproc)}
+# Every build compiles through ccache with paths relative to the clone (so a
+# fresh clone elsewhere, and each worktree of worktree.sh, hits the objects
+# of the main build) and without the working directory in the hash (the
+# selftests build with -g); kbuild's version strings are fixed, so that
+# builds of the same tree are the same.
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros,include_file_mtime
+export KBUILD_BUILD_USER=kvm KBUILD_BUILD_HOST=series KBUILD_BUILD_TIMESTAMP=2026-01-01
 # The QEMU of the test VM when the Makefile did not say: the harness's own
 # (scripts/fetch-qemu.sh), else the system's.
 if [ -z "${KVMT_QEMU:-}" ] && [ -x "$BUILD/tools/qemu-system-x86_64" ]; then

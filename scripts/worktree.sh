@@ -1,18 +1,17 @@
 # shellcheck shell=bash
 # A second, detached worktree of $LINUX with its own output directory, for
-# building single commits (build-each.sh, sparse.sh) without disturbing the
-# main tree and build.  Sourced; WT_NAME (default "wt") names the pair, so
-# that the scripts that need one of their own do not share it.  WT_DIR
-# instead puts them at WT_DIR/linux and WT_DIR/out, the main pair's relative
-# layout, under which ccache serves every file the main build compiled.
+# building single commits (build-each.sh, sparse.sh, mutants.sh) without
+# disturbing the main tree and build.  Sourced; WT_NAME (default "wt") names
+# the pair, so that the scripts that need one of their own do not share it;
+# WT_DIR instead names its directory.  The pair is WT_DIR/linux and
+# WT_DIR/out, the main pair's relative layout: kbuild then compiles in
+# "out" with sources under "../linux", so with lib.sh's CCACHE_BASEDIR the
+# compiler runs the same command lines, and ccache serves every object the
+# main build compiled.
 
-if [ -n "${WT_DIR:-}" ]; then
-	WT=$WT_DIR/linux
-	WT_OUT=$WT_DIR/out
-else
-	WT=$LINUX-${WT_NAME:-wt}
-	WT_OUT=$OUT-${WT_NAME:-wt}
-fi
+WT_DIR=${WT_DIR:-$(dirname "$OUT")/${WT_NAME:-wt}}
+WT=$WT_DIR/linux
+WT_OUT=$WT_DIR/out
 [ -f "$OUT/.config" ] || die "no $OUT/.config: run 'make kernel' first"
 if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
 	rm -rf "$WT"
@@ -29,6 +28,5 @@ wt_checkout() {
 
 # Not silenced by the caller's "make -s": sparse.sh reads kbuild's CHECK lines.
 wt_make() {
-	MAKEFLAGS='' MAKELEVEL='' CCACHE_BASEDIR=$TOP \
-		make -C "$WT" O="$WT_OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	MAKEFLAGS='' MAKELEVEL='' make -C "$WT" O="$WT_OUT" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
