@@ -32,7 +32,11 @@ else
 fi
 
 info "kernel: building bzImage and modules (ccache)"
+ticker kernel "$OUT" &
+tick=$!
+trap 'kill "$tick" 2>/dev/null || true' EXIT
 "${KMAKE[@]}" -s bzImage modules
+kill "$tick"
 rm -rf "$OUT/mod-root"
 "${KMAKE[@]}" -s INSTALL_MOD_PATH="$OUT/mod-root" INSTALL_MOD_STRIP=1 modules_install
 "${KMAKE[@]}" -s headers_install >/dev/null

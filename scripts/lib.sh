@@ -46,6 +46,15 @@ info() {
 	printf '==> %s\n' "$*" >&2
 }
 
+# ticker LABEL DIR: every 30 s until killed, say that LABEL is still at work
+# and how many objects DIR holds (a cold kernel build is minutes of -s).
+ticker() {
+	local t0=$SECONDS
+	while sleep 30 >/dev/null 2>&1; do
+		info "$1: still building after $((SECONDS - t0)) s, $(find "$2" -name '*.o' | wc -l) objects"
+	done
+}
+
 # The URI of the machine's Debian archive: from debian.sources (deb822, as
 # in Debian's container images) or from sources.list (as Debian 12's
 # installer writes it).  Fails with a message.

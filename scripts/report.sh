@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Judge a run of run-tests.sh: print KTAP (each failure's output before its
-# result line, then "# Totals:"), a table and the summary line; keep each
-# test's output in RESDIR/logs and write a reproducer for each failed test.
+# result line, then "# Totals:"), a table and the summary line, and keep it
+# in RESDIR/report.txt; keep each test's output in RESDIR/logs and write a
+# reproducer for each failed test.
 # Exit non-zero on a failure, a hang, a dead VM or any kernel splat; a
 # splat fails the test it happened in.
 # With STEM, tests/STEM.ACCEL-VENDOR.expect of the run's test VM (e.g.
@@ -13,6 +14,12 @@
 . "$(dirname "$0")/lib.sh"
 
 res=$1 expect=
+# The whole report is kept beside the run, as RESDIR/report.txt (KTAP first).
+if [ -z "${KVMT_REPORT_KEPT:-}" ]; then
+	set +e
+	KVMT_REPORT_KEPT=1 "$0" "$@" | tee "$res/report.txt"
+	exit "${PIPESTATUS[0]}"
+fi
 bad=0
 machine=$(cat "$res/vm/machine" 2>/dev/null || echo unknown)
 [ -z "${2:-}" ] || expect=$(expect_file "$2" "$machine")
@@ -138,11 +145,10 @@ if grep -q '^@@KVMT-ERROR' "$res/console.log"; then
 fi
 
 [ "$expected_bad" = 0 ] || echo "expected failures, each with its reason in ${expect#"$TOP"/}: $expected_bad"
-# The summary line, kept for the closing line of the run unless
+# Every test that was not as it should be counts as failed here.  The
+# counts are added to build/summary (stage.sh and gate.sh total them) unless
 # KVMT_SUMMARY is set empty (runs judged as part of another stage).
 summary=${KVMT_SUMMARY-$BUILD/summary}
-# Every test that was not as it should be counts as failed here.
-line="$passed passed, $((failed + errors + xpass_bad)) failed, $skipped skipped"
-echo "$line"
-[ -z "$summary" ] || echo "$line" >"$summary"
+echo "$passed passed, $((failed + errors + xpass_bad)) failed, $skipped skipped"
+[ -z "$summary" ] || echo "${res##*/} $passed $((failed + errors + xpass_bad)) $skipped" >>"$summary"
 exit "$bad"

@@ -28,13 +28,17 @@ done
 parts=("$res/vm/initramfs.cpio")
 [ ! -f "$res/vm/extra.cpio" ] || parts+=("$res/vm/extra.cpio")
 parts+=("$dir/$name.cpio")
+# The VM's own limit: none when the tests have none (TIMEOUT=0).
+t=$(cat "$res/vm/timeout")
+limit=0
+[ "$t" = 0 ] || limit=$((t + 300))
 {
 	echo '#!/usr/bin/env bash'
 	echo "# Runs $t again as ${res#"$TOP"/} ran it: same kernel, initramfs, QEMU"
 	echo "# command line and timeout, only this test.  Console: ${dir#"$TOP"/}/$name.log"
 	echo 'set -o pipefail'
 	printf 'cat %s >%q\n' "$(printf '%q ' "${parts[@]}")" "$dir/$name.initramfs.cpio"
-	printf 'timeout -k 10 %q ' "$(($(cat "$res/vm/timeout") + 300))"
+	printf 'timeout -k 10 %q ' "$limit"
 	printf '%q ' "${argv[@]}"
 	printf '</dev/null 2>&1 | tr -d %q | tee %q\n' '\r' "$dir/$name.log"
 	printf 'rm -f %q\n' "$dir/$name.initramfs.cpio"

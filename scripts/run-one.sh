@@ -11,7 +11,7 @@
 res=$OUT/results/run
 mkdir -p "$res"
 printf '%s\n' "$1" >"$res.list"
-"$TOP/scripts/run-tests.sh" "$res.list" "$res" "${2:-}"
+KVMT_LIVE=1 "$TOP/scripts/run-tests.sh" "$res.list" "$res" "${2:-}"
 judged=0
 KVMT_SUMMARY='' "$TOP/scripts/report.sh" "$res" || judged=$?
 rc=$(cut -f2 "$res/results.tsv")

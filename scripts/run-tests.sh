@@ -6,7 +6,9 @@
 # what scripts/reproducer.sh needs to run one of the tests again.
 # EXTRA is a cpio archive appended to the initramfs; the programs it puts
 # under /kvm may be named in LIST too.  ACCEL (tcg, kvm, auto) picks the
-# accelerator, KVMT_KERNEL the kernel to boot (default: the test kernel);
+# accelerator, KVMT_KERNEL the kernel to boot (default: the test kernel),
+# KVMT_LIVE=1 prints the console while a test runs, its output and the
+# kernel's messages (make run);
 # see vm_cmd in lib.sh for the other KVMT_* variables.
 # Usage: run-tests.sh LIST RESDIR [TIMEOUT [EXTRA]]
 # shellcheck source=lib.sh
@@ -52,7 +54,9 @@ printf '%s\0' "${vmcmd[@]}" >"$res/vm/qemu.argv"
 echo "$timeout" >"$res/vm/timeout"
 echo "$accel-$(vm_vendor "$accel")" >"$res/vm/machine"
 
+# TIMEOUT 0: no timeout, for the tests (guest-init) or the VM (timeout(1)).
 limit=$((n * (timeout + 5) + 120))
+[ "$timeout" != 0 ] || limit=0
 # The guest prints each test's output when the test ends, and ends it at
 # its timeout: a console silent for longer than that means a wedged VM.
 watchdog() {
@@ -74,15 +78,21 @@ watchdog() {
 }
 
 info "vm: running $n tests (accel $accel, timeout ${timeout}s each, ${limit}s in all); console: ${res#"$TOP"/}/console.log"
-watchdog &
-dog=$!
+dog=
+if [ "$timeout" != 0 ]; then
+	watchdog &
+	dog=$!
+fi
 set +e
 timeout -k 10 "$limit" "${vmcmd[@]}" -pidfile "$res/qemu.pid" </dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$res/console.log" |
-	awk '/^@@KVMT-RESULT/ { printf "    %-45s rc=%-4s %6ss\n", $2, $3, $4; fflush() }'
+	awk -v n="$n" -v live="${KVMT_LIVE:-}" '
+		/^@@KVMT-START / { if (live) print "    " $2 ":"; in_test = 1; fflush(); next }
+		/^@@KVMT-RESULT / { printf "    [%d/%d] %-45s rc=%-4s %6ss\n", ++k, n, $2, $3, $4; in_test = 0; fflush(); next }
+		live && in_test { print; fflush() }'
 qemu_rc=${PIPESTATUS[0]}
 set -e
-kill "$dog" 2>/dev/null || true
+[ -z "$dog" ] || kill "$dog" 2>/dev/null || true
 rm -f "$res/initramfs.cpio"
 echo "$qemu_rc" >"$res/qemu-rc"
 

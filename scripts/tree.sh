@@ -44,13 +44,18 @@ apply_series() {
 	done
 }
 
-# The checks before the series is compared with patches/.
+# The checks before the series is compared with patches/.  Uncommitted
+# edits are built and tested as they are (a debug print needs no commit);
+# only make export, and applying patches/ anew, refuse them.
+DIRTY=
 check_tree() {
 	[ ! -d "$(git -C "$LINUX" rev-parse --git-path rebase-apply)" ] ||
 		die "a 'git am' of the series stopped in $LINUX: fix the patch and 'git am --continue',
        or 'git -C $LINUX am --abort' and correct it in patches/"
-	[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] ||
-		die "$LINUX has uncommitted changes: commit them and run 'make export', or discard them"
+	DIRTY=$(git -C "$LINUX" status --porcelain --untracked-files=no | awk '{ print $2 }' | head -n 5 | xargs)
+	[ -z "$DIRTY" ] ||
+		printf 'warning: %s has uncommitted edits (%s): they are built and tested, but are in no patch\n' \
+			"$LINUX" "$DIRTY" >&2
 }
 
 # sync_series RESET...: compare the commits BASE..TIP with patches/ by the
@@ -72,6 +77,8 @@ sync_series() {
 		# completed.  The stamp comes first: a git am that stops and is
 		# continued by hand leaves work of the tree's own, not a tree to
 		# reset.
+		[ -z "$DIRTY" ] ||
+			die "patches/ changed, and $LINUX has uncommitted edits ($DIRTY) that applying it anew would lose: commit or stash them (git -C $LINUX stash), then make"
 		info "tree: applying ${#PATCHES[@]} patches from patches/"
 		printf '%s\n' "$want" >"$stamp"
 		"$@"
@@ -112,6 +119,8 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 			if git -C "$LINUX" merge-base --is-ancestor "$head" HEAD; then
 				info "tree: the series in $LINUX is on KERNEL_SRC's HEAD $(git -C "$KERNEL_SRC" rev-parse --short HEAD) now"
 			elif [ -z "$have" ] || [ "$have" = "$last" ]; then
+				[ -z "$DIRTY" ] ||
+					die "KERNEL_SRC's HEAD moved, and $LINUX has uncommitted edits ($DIRTY): commit or stash them, then make"
 				info "tree: KERNEL_SRC's HEAD moved to $(git -C "$KERNEL_SRC" rev-parse --short HEAD): applying the series there"
 				git -C "$LINUX" checkout -q --detach "$head"
 			else
