@@ -4,11 +4,11 @@
 ## make test TESTS=FILE   run the tests listed in FILE (default tests/series.list)
 ## make vm                the test VM with a shell
 ## make STAGE             one stage of the gate: shellcheck checkpatch ioctl-audit test
-##                        mutants qemu-test rust-vmm build-each sparse suite
+##                        intel mutants qemu-test rust-vmm build-each sparse suite
 ## make export | range-diff | sign   the series: patches/, against its last version, signed
 ## make bench | rust-vmm-base | fresh   not in the gate: costs, the base kernel, a pristine Debian
 ## make clean             remove build output (keeps downloads and kernel trees)
-## Variables: ACCEL=tcg|kvm|auto TIMEOUT=SECONDS (0: none) MUTANTS=GLOB KERNEL_SRC=DIR; see README.md.
+## Variables: ACCEL=tcg|kvm|bochs|auto TIMEOUT=SECONDS (0: none) MUTANTS=GLOB KERNEL_SRC=DIR; see README.md.
 
 SHELL := /bin/bash
 .NOTPARALLEL:
@@ -19,8 +19,8 @@ TESTS ?= tests/series.list
 TIMEOUT ?=
 SUITE_TIMEOUT ?=
 QEMU_TIMEOUT ?= 300
-# The test VM's accelerator: tcg, kvm, or auto (kvm when /dev/kvm works and
-# the host's KVM runs nested guests).
+# The test VM's accelerator: tcg or kvm (QEMU), bochs (the Intel test bed),
+# or auto (kvm when /dev/kvm works and the host's KVM runs nested guests).
 ACCEL ?= auto
 export KERNEL_SRC JOBS AUTHOR ACCEL VERSION RFC T
 
@@ -40,7 +40,7 @@ RES := $(OUTDIR)/results
 PREPARE := deps fetch-base tree
 BUILD := kernel selftests initramfs fetch-qemu
 
-.PHONY: all help check build prepare run test suite qemu-test $(PREPARE) $(BUILD) \
+.PHONY: all help check build prepare run test intel suite qemu-test $(PREPARE) $(BUILD) \
 	ioctl-audit checkpatch build-each sparse shellcheck export range-diff sign vm clean fresh mutants \
 	bench bench-run rust-vmm rust-vmm-base
 
@@ -80,6 +80,14 @@ suite:
 	@$(STAGE) suite-list $(S)/suite-list.sh $(RES)/suite.list $(TESTS)
 	@$(STAGE) suite $(S)/run-tests.sh $(RES)/suite.list $(RES)/suite "$(SUITE_TIMEOUT)"
 	@$(S)/report.sh $(RES)/suite upstream
+
+# The Intel test bed: the tests of tests/intel.list under kvm_intel in Bochs
+# (scripts/fetch-bochs.sh, scripts/bochs-run.sh), judged against
+# tests/upstream.bochs-intel.expect.
+intel:
+	@$(STAGE) fetch-bochs $(S)/fetch-bochs.sh
+	@ACCEL=bochs $(STAGE) intel $(S)/run-tests.sh tests/intel.list $(RES)/intel "$(TIMEOUT)"
+	@$(S)/report.sh $(RES)/intel upstream
 
 # Debian's QEMU 7.2 as a client of the kernel under test, inside the test VM.
 qemu-test:

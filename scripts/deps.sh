@@ -20,19 +20,7 @@ PKGS=(
 	cargo-web rustc-web	# the rust-vmm stage (Debian 12's current Rust)
 )
 
-missing=()
-for p in "${PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" != 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		die "missing Debian packages; as root, run:
-       apt-get install ${missing[*]}"
-	fi
-	info "deps: installing ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+install_pkgs deps "${PKGS[@]}"
 
 # A renamed or split package would otherwise show only minutes later, as
 # a build that dies: insist on every command now.

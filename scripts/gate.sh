@@ -13,7 +13,7 @@
 
 # STAGE:NEEDS in order; NEEDS is "-" (nothing), "prepare" or "build".
 STAGES=(shellcheck:- prepare:- checkpatch:prepare ioctl-audit:prepare build:prepare
-	test:build mutants:build qemu-test:build rust-vmm:build build-each:build sparse:build suite:build)
+	test:build intel:build mutants:build qemu-test:build rust-vmm:build build-each:build sparse:build suite:build)
 # Stages that only make what later ones need: a test only when they fail.
 STEPS=" prepare build "
 SUMMARY=$BUILD/summary

@@ -55,6 +55,23 @@ ticker() {
 	done
 }
 
+# install_pkgs WHO PKG...: install those of the Debian packages PKG that are
+# missing; as a user other than root, say which and stop.
+install_pkgs() {
+	local who=$1 p
+	local -a absent=()
+	shift
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || absent+=("$p")
+	done
+	[ "${#absent[@]}" != 0 ] || return 0
+	[ "$(id -u)" = 0 ] || die "$who: missing Debian packages; as root, run:
+       apt-get install ${absent[*]}"
+	info "$who: installing ${absent[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${absent[@]}" >/dev/null
+}
+
 # The URI of the machine's Debian archive: from debian.sources (deb822, as
 # in Debian's container images) or from sources.list (as Debian 12's
 # installer writes it).  Fails with a message.
@@ -98,14 +115,15 @@ $2: $1 \$(LIBKVM_OBJS)
 MK
 }
 
-# The accelerator of the test VM: ACCEL=tcg or kvm; unset or "auto" means
-# kvm when /dev/kvm is usable and the host's KVM runs nested guests.
+# The accelerator of the test VM: ACCEL=tcg or kvm (QEMU), or bochs (the
+# Intel test bed, scripts/bochs-run.sh); unset or "auto" means kvm when
+# /dev/kvm is usable and the host's KVM runs nested guests, else tcg.
 vm_accel() {
 	local p
 	case ${ACCEL:-auto} in
-	tcg | kvm) echo "$ACCEL"; return ;;
+	tcg | kvm | bochs) echo "$ACCEL"; return ;;
 	auto) ;;
-	*) printf 'error: ACCEL=%s: use tcg, kvm or auto\n' "$ACCEL" >&2; return 1 ;;
+	*) printf 'error: ACCEL=%s: use tcg, kvm, bochs or auto\n' "$ACCEL" >&2; return 1 ;;
 	esac
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		for p in /sys/module/kvm_intel/parameters/nested /sys/module/kvm_amd/parameters/nested; do
@@ -116,9 +134,11 @@ vm_accel() {
 }
 
 # The vendor of the test VM's CPU, as the test VM's init sees it: the host's
-# under kvm (-cpu host), AMD under tcg (QEMU's -cpu max).
+# under kvm (-cpu host), AMD under tcg (QEMU's -cpu max), Intel under bochs.
 vm_vendor() {
-	if [ "$1" = tcg ] || grep -qm1 '^vendor_id.*\(AuthenticAMD\|HygonGenuine\)' /proc/cpuinfo; then
+	if [ "$1" = bochs ]; then
+		echo intel
+	elif [ "$1" = tcg ] || grep -qm1 '^vendor_id.*\(AuthenticAMD\|HygonGenuine\)' /proc/cpuinfo; then
 		echo amd
 	else
 		echo intel
@@ -137,12 +157,18 @@ expect_file() {
 	[ ! -f "$TOP/tests/$1.$2.expect" ] || echo "$TOP/tests/$1.$2.expect"
 }
 
-# vm_cmd ACCEL KERNEL INITRD APPEND: the QEMU command line of the test VM in
-# the array vmcmd, for the test runs, make vm and the reproducers alike.
+# vm_cmd ACCEL KERNEL INITRD APPEND: the command line of the test VM in the
+# array vmcmd, for the test runs, make vm and the reproducers alike: QEMU's,
+# or for ACCEL=bochs bochs-run.sh's, which takes the same options.
 # KVMT_QEMU is the QEMU, KVMT_MEM its memory, KVMT_CMDLINE more kernel
 # options and KVMT_QEMU_ARGS more QEMU options (split at blanks).
 vm_cmd() {
 	local -a cpu more
+	if [ "$1" = bochs ]; then
+		vmcmd=("$TOP/scripts/bochs-run.sh" -m "${KVMT_MEM:-2G}" -kernel "$2" -initrd "$3"
+		       -append "console=ttyS0 panic=-1 $4${KVMT_CMDLINE:+ $KVMT_CMDLINE}")
+		return
+	fi
 	case $1 in
 	kvm) cpu=(-accel kvm -cpu host) ;;
 	*) cpu=(-accel "tcg,thread=multi" -cpu max) ;;

@@ -52,7 +52,7 @@ cat "$res/vm/initramfs.cpio" ${extra:+"$res/vm/extra.cpio"} "$res/vm/conf.cpio" 
 vm_cmd "$accel" "$res/vm/bzImage" "$res/initramfs.cpio" "loglevel=5"
 printf '%s\0' "${vmcmd[@]}" >"$res/vm/qemu.argv"
 echo "$timeout" >"$res/vm/timeout"
-echo "$accel-$(vm_vendor "$accel")" >"$res/vm/machine"
+vm_machine >"$res/vm/machine"
 
 # TIMEOUT 0: no timeout, for the tests (guest-init) or the VM (timeout(1)).
 limit=$((n * (timeout + 5) + 120))
