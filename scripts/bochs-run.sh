@@ -2,7 +2,8 @@
 # The Intel test bed's VMM: boot a kernel with an initramfs and a command
 # line under the harness's Bochs (fetch-bochs.sh), its COM1 on stdout, as
 # QEMU does with -serial stdio.  Bochs boots no kernel by itself: the two
-# go on an ISLINUX CD-ROM made for the run.  Takes the options of vm_cmd's
+# go on an ISOLINUX CD-ROM made for the run.  The test bed has no console
+# input (no make vm).  Takes the options of vm_cmd's
 # QEMU command line that matter here, and ignores the others.
 # Usage: bochs-run.sh -kernel FILE -initrd FILE -append CMDLINE [-m SIZE]
 #        [-smp N] [-pidfile FILE] [QEMU OPTIONS...]
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	-smp) cpus=$2; shift 2 ;;
 	-pidfile) pidfile=$2; shift 2 ;;
 	-accel | -cpu | -serial | -display | -L) shift 2 ;;
+	-*) die "bochs-run.sh: no such option here: $1" ;;
 	*) shift ;;
 	esac
 done
@@ -74,24 +76,24 @@ info: action=ignore
 debug: action=ignore
 RC
 
-# Bochs resets on a reboot, where QEMU's -no-reboot exits: its console is
-# read through a FIFO, and Bochs is stopped once the kernel powers off,
-# restarts or panics.
+# Bochs resets on a reboot, where QEMU's -no-reboot exits, and exits 1 on
+# an ACPI power-off: its console is read through a FIFO, and Bochs is
+# stopped once the kernel has powered off, restarted or ended its panic
+# report; the run then ends 0, as QEMU's does.
 mkfifo "$dir/console"
 "$BOCHS/bin/bochs" -q -f "$dir/bochsrc" </dev/null >"$dir/console" 2>"$dir/bochs.err" &
 pid=$!
 [ -z "$pidfile" ] || echo "$pid" >"$pidfile"
+ended=0
 awk '{ print; fflush() }
-     /(reboot: Power down|reboot: Restarting system|Kernel panic - not syncing)/ { exit }' <"$dir/console"
-if kill -0 "$pid" 2>/dev/null; then
-	kill "$pid"
-	sleep 1
-fi
+     /(reboot: Power down|reboot: Restarting system|---\[ end Kernel panic)/ { ended = 1; exit }
+     END { exit !ended }' <"$dir/console" && ended=1
+kill "$pid" 2>/dev/null || true
 rc=0
-wait "$pid" || rc=$?
+wait "$pid" 2>/dev/null || rc=$?
 pid=''
-# Stopped after the kernel ended the run: as QEMU exits then.
-[ "$rc" != 143 ] || rc=0
-# Bochs' own messages after the guest's console: a panic says why it stopped.
-grep -h -i 'panic\|error' "$dir/bochs.err" "$dir/bochs.log" 2>/dev/null | sed 's/^/bochs: /' | tail -n 20 >&2
+[ "$ended" = 0 ] || rc=0
+# Bochs' own complaints after the guest's console, when it ended otherwise.
+[ "$rc" = 0 ] || grep -h -i 'panic\|error' "$dir/bochs.err" "$dir/bochs.log" 2>/dev/null |
+	grep -v 'MSR\|soft power off' | sed 's/^/bochs: /' | tail -n 20 >&2 || true
 exit "$rc"

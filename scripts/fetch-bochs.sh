@@ -41,7 +41,7 @@ mkdir -p "$src"
 tar -C "$src" --no-same-owner -xf "$DL"
 tree=$src/bochs-3.0
 for p in "$TOP"/tests/bochs/*.patch; do
-	patch -d "$tree" -p1 -s <"$p" >"$src/patch.log" 2>&1 ||
+	patch -d "$tree" -p1 -s --fuzz=0 <"$p" >"$src/patch.log" 2>&1 ||
 		die "fetch-bochs: ${p#"$TOP"/} does not apply to Bochs $VERSION (see ${src#"$TOP"/}/patch.log)"
 done
 info "fetch-bochs: building Bochs $VERSION with $(find "$TOP/tests/bochs" -name '*.patch' | wc -l) patches (ccache)"

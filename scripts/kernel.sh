@@ -36,7 +36,7 @@ ticker kernel "$OUT" &
 tick=$!
 trap 'kill "$tick" 2>/dev/null || true' EXIT
 "${KMAKE[@]}" -s bzImage modules
-kill "$tick"
+kill "$tick" 2>/dev/null || true
 rm -rf "$OUT/mod-root"
 "${KMAKE[@]}" -s INSTALL_MOD_PATH="$OUT/mod-root" INSTALL_MOD_STRIP=1 modules_install
 "${KMAKE[@]}" -s headers_install >/dev/null

@@ -51,7 +51,7 @@ info() {
 ticker() {
 	local t0=$SECONDS
 	while sleep 30 >/dev/null 2>&1; do
-		info "$1: still building after $((SECONDS - t0)) s, $(find "$2" -name '*.o' | wc -l) objects"
+		info "$1: still building after $((SECONDS - t0)) s, $(find "$2" -name '*.o' 2>/dev/null | wc -l) objects"
 	done
 }
 

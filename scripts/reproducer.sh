@@ -29,9 +29,9 @@ parts=("$res/vm/initramfs.cpio")
 [ ! -f "$res/vm/extra.cpio" ] || parts+=("$res/vm/extra.cpio")
 parts+=("$dir/$name.cpio")
 # The VM's own limit: none when the tests have none (TIMEOUT=0).
-t=$(cat "$res/vm/timeout")
+tmo=$(cat "$res/vm/timeout")
 limit=0
-[ "$t" = 0 ] || limit=$((t + 300))
+[ "$tmo" = 0 ] || limit=$((tmo + 300))
 {
 	echo '#!/usr/bin/env bash'
 	echo "# Runs $t again as ${res#"$TOP"/} ran it: same kernel, initramfs, QEMU"

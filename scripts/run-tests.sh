@@ -57,8 +57,8 @@ vm_machine >"$res/vm/machine"
 # TIMEOUT 0: no timeout, for the tests (guest-init) or the VM (timeout(1)).
 limit=$((n * (timeout + 5) + 120))
 [ "$timeout" != 0 ] || limit=0
-# The guest prints each test's output when the test ends, and ends it at
-# its timeout: a console silent for longer than that means a wedged VM.
+# The guest ends each test at its timeout and prints its result: a console
+# silent for longer than that means a wedged VM.
 watchdog() {
 	local size last=-1 quiet=0
 	while sleep 10; do

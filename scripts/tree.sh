@@ -52,7 +52,9 @@ check_tree() {
 	[ ! -d "$(git -C "$LINUX" rev-parse --git-path rebase-apply)" ] ||
 		die "a 'git am' of the series stopped in $LINUX: fix the patch and 'git am --continue',
        or 'git -C $LINUX am --abort' and correct it in patches/"
-	DIRTY=$(git -C "$LINUX" status --porcelain --untracked-files=no | awk '{ print $2 }' | head -n 5 | xargs)
+	DIRTY=$(git -C "$LINUX" status --porcelain --untracked-files=no | awk 'NR <= 5 { printf "%s%s", sep, $2; sep = " " }')
+	[ -z "$DIRTY" ] || [ -z "${KVMT_GATE:-}" ] ||
+		die "$LINUX has uncommitted edits ($DIRTY): make check tests commits only; commit or stash them"
 	[ -z "$DIRTY" ] ||
 		printf 'warning: %s has uncommitted edits (%s): they are built and tested, but are in no patch\n' \
 			"$LINUX" "$DIRTY" >&2

@@ -6,6 +6,7 @@
 
 [ -f "$OUT/initramfs.cpio" ] || die "no initramfs: run 'make' first"
 accel=$(vm_accel)
+[ "$accel" != bochs ] || die "make vm: the Bochs test bed takes no console input; use ACCEL=tcg"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/run"

@@ -12,6 +12,13 @@
 WT_DIR=${WT_DIR:-$(dirname "$OUT")/${WT_NAME:-wt}}
 WT=$WT_DIR/linux
 WT_OUT=$WT_DIR/out
+# The layout before this one ($LINUX-NAME, $OUT-NAME): gigabytes of a tree
+# and build no script uses any more.
+if [ -d "$LINUX-${WT_NAME:-wt}" ] || [ -d "$OUT-${WT_NAME:-wt}" ]; then
+	info "worktree: removing the old ${LINUX#"$TOP"/}-${WT_NAME:-wt} and ${OUT#"$TOP"/}-${WT_NAME:-wt}"
+	git -C "$LINUX" worktree remove --force "$LINUX-${WT_NAME:-wt}" 2>/dev/null || rm -rf "$LINUX-${WT_NAME:-wt}"
+	rm -rf "$OUT-${WT_NAME:-wt}"
+fi
 [ -f "$OUT/.config" ] || die "no $OUT/.config: run 'make kernel' first"
 if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
 	rm -rf "$WT"
